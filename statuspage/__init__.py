@@ -1,0 +1,73 @@
+"""statuspage: public status page and customer-communication service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from .themes.loader import ThemedEnvironment
+
+
+class StatusPageFlask(Flask):
+    """Flask with a Jinja environment that resolves theme-relative templates."""
+
+    jinja_environment = ThemedEnvironment
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = StatusPageFlask(__name__, instance_relative_config=True)
+    from .config import load_config
+
+    app.config.from_mapping(load_config(app.instance_path, test_config))
+
+    from . import models  # noqa: F401  (registers every table on the metadata)
+    from .extensions import babel, csrf, db, login_manager, migrate
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir(app)), render_as_batch=True, compare_type=True)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(_project_dir(app) / "translations"),
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from .accounts.auth import load_user
+
+    login_manager.user_loader(load_user)
+
+    from .themes import init_themes
+
+    init_themes(app)
+
+    from .observability import init_observability
+
+    init_observability(app)
+
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _project_dir(app: Flask) -> Any:
+    from pathlib import Path
+
+    return Path(app.root_path).parent
+
+
+def _migrations_dir(app: Flask) -> Any:
+    return _project_dir(app) / "migrations"

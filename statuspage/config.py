@@ -1,0 +1,99 @@
+"""Configuration: defaults, then environment overrides prefixed STATUSPAGE_."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "STATUSPAGE_"
+
+# Keys read from the environment, with the type they are parsed into.
+_ENV_KEYS: dict[str, type] = {
+    "ENV": str,
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "BASE_URL": str,
+    "SMTP_URL": str,
+    "MAIL_FROM": str,
+    "REDIS_URL": str,
+    "WEBHOOK_ALLOW_PRIVATE": bool,
+    "THEME": str,
+    "UPTIME_PARTIAL_WEIGHT": float,
+    "WORKER_INTERVAL": float,
+    "WORKER_STALE_AFTER": float,
+}
+
+
+class Config:
+    """Defaults for every deployment."""
+
+    ENV = "development"
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None
+    BASE_URL = "http://127.0.0.1:8000"
+    SMTP_URL: str | None = None
+    MAIL_FROM = "status@example.com"
+    REDIS_URL: str | None = None
+    WEBHOOK_ALLOW_PRIVATE = False
+    THEME: str | None = None
+    # Partial-outage minutes count this much as downtime (DESIGN.md, uptime rule).
+    UPTIME_PARTIAL_WEIGHT = 0.3
+    UPTIME_DAYS = 90
+    WORKER_INTERVAL = 1.0
+    # /healthz reports the worker as stale after this many seconds without a heartbeat.
+    WORKER_STALE_AFTER = 60.0
+    HISTORY_PAGE_SIZE = 3  # months per history page
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ["en"]
+
+
+def _parse(kind: type, raw: str) -> Any:
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the settings dict: class defaults, environment, then explicit overrides."""
+    values: dict[str, Any] = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+    for key, kind in _ENV_KEYS.items():
+        raw = os.environ.get(ENV_PREFIX + key)
+        if raw is not None and raw != "":
+            try:
+                values[key] = _parse(kind, raw)
+            except ValueError as exc:
+                raise RuntimeError(f"{ENV_PREFIX}{key}: cannot read {raw!r} ({exc})") from exc
+    values.update(overrides or {})
+
+    if not values.get("DATABASE_URL"):
+        values["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "statuspage.sqlite3")
+    values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
+    if values["DATABASE_URL"].startswith("sqlite"):
+        # SQLite: wait for a writer instead of failing with "database is locked".
+        values["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+
+    if not values.get("SECRET_KEY"):
+        if values["ENV"] == "production":
+            raise RuntimeError(f"{ENV_PREFIX}SECRET_KEY is required when {ENV_PREFIX}ENV=production")
+        values["SECRET_KEY"] = _instance_secret(instance_path)
+    values["SESSION_COOKIE_SECURE"] = str(values["BASE_URL"]).startswith("https://")
+    return values
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Return a development secret kept in the instance folder, creating it once."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,121 @@
+"""Incidents and their updates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..components.models import Component, ComponentStatus
+from ..db import PublicIdMixin, TimestampMixin, str_enum
+from ..extensions import db
+
+
+class IncidentStatus(StrEnum):
+    """An incident's status, as in the Statuspage vocabulary."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    POSTMORTEM = "postmortem"
+
+    @property
+    def is_open(self) -> bool:
+        """Say whether an incident in this status is still unresolved."""
+        return self not in (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
+
+
+class Impact(StrEnum):
+    """Impact of an incident and the page indicator."""
+
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+    MAINTENANCE = "maintenance"
+
+
+incident_component = sa.Table(
+    "incident_component",
+    db.metadata,
+    sa.Column("incident_id", sa.ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("component_id", sa.ForeignKey("component.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Incident(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """Something that went wrong, told to customers as a timeline of updates."""
+
+    __tablename__ = "incident"
+    __table_args__ = (sa.Index("ix_incident_started_at", "started_at"),)
+
+    name: Mapped[str] = mapped_column(sa.String(255))
+    status: Mapped[IncidentStatus] = mapped_column(
+        str_enum(IncidentStatus, "status"), default=IncidentStatus.INVESTIGATING
+    )
+    # Derived from the affected components unless impact_override is set.
+    impact: Mapped[Impact] = mapped_column(str_enum(Impact, "impact"), default=Impact.NONE)
+    impact_override: Mapped[Impact | None] = mapped_column(str_enum(Impact, "impact_override"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    identified_at: Mapped[datetime | None]
+    monitoring_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    backfilled: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    postmortem_body: Mapped[str | None] = mapped_column(sa.Text)
+    postmortem_published_at: Mapped[datetime | None]
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", sa.JSON, default=dict)
+
+    updates: Mapped[list[IncidentUpdate]] = relationship(
+        back_populates="incident",
+        order_by="IncidentUpdate.display_at.desc()",
+        cascade="all, delete-orphan",
+    )
+    components: Mapped[list[Component]] = relationship(
+        secondary=incident_component, order_by="Component.position"
+    )
+
+
+class IncidentUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One message in an incident's timeline."""
+
+    __tablename__ = "incident_update"
+
+    incident_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("incident.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[IncidentStatus] = mapped_column(str_enum(IncidentStatus, "status"))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    display_at: Mapped[datetime] = mapped_column(default=utcnow)
+    notify: Mapped[bool] = mapped_column(default=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+    incident: Mapped[Incident] = relationship(back_populates="updates")
+    component_changes: Mapped[list[IncidentUpdateComponent]] = relationship(
+        cascade="all, delete-orphan", back_populates="update"
+    )
+
+
+class IncidentUpdateComponent(db.Model):  # type: ignore[name-defined,misc]
+    """A component's status change carried by an incident update (old -> new)."""
+
+    __tablename__ = "incident_update_component"
+
+    update_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("incident_update.id", ondelete="CASCADE"), primary_key=True
+    )
+    component_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("component.id", ondelete="CASCADE"), primary_key=True
+    )
+    old_status: Mapped[ComponentStatus | None] = mapped_column(
+        str_enum(ComponentStatus, "old_status")
+    )
+    new_status: Mapped[ComponentStatus] = mapped_column(str_enum(ComponentStatus, "new_status"))
+
+    update: Mapped[IncidentUpdate] = relationship(back_populates="component_changes")
+    component: Mapped[Component] = relationship()

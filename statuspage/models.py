@@ -1,0 +1,30 @@
+"""Import every model so metadata is complete (Alembic, tests, create_all)."""
+
+from .accounts.models import ApiKey, Role, User
+from .audit.models import AuditEntry
+from .components.models import Component, ComponentGroup, ComponentStatus, ComponentStatusChange
+from .incidents.models import Impact, Incident, IncidentStatus, IncidentUpdate, IncidentUpdateComponent
+from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
+from .site.models import PageSettings
+from .worker.models import WorkerHeartbeat
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Component",
+    "ComponentGroup",
+    "ComponentStatus",
+    "ComponentStatusChange",
+    "Impact",
+    "Incident",
+    "IncidentStatus",
+    "IncidentUpdate",
+    "IncidentUpdateComponent",
+    "Maintenance",
+    "MaintenanceStatus",
+    "MaintenanceUpdate",
+    "PageSettings",
+    "Role",
+    "User",
+    "WorkerHeartbeat",
+]
