@@ -27,7 +27,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .i18n import select_locale, select_timezone
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir(app)), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(_migrations_dir(app)), render_as_batch=True, compare_type=True
+    )
     babel.init_app(
         app,
         locale_selector=select_locale,

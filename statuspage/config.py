@@ -81,7 +81,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
 
     if not values.get("SECRET_KEY"):
         if values["ENV"] == "production":
-            raise RuntimeError(f"{ENV_PREFIX}SECRET_KEY is required when {ENV_PREFIX}ENV=production")
+            raise RuntimeError(
+                f"{ENV_PREFIX}SECRET_KEY is required when {ENV_PREFIX}ENV=production"
+            )
         values["SECRET_KEY"] = _instance_secret(instance_path)
     values["SESSION_COOKIE_SECURE"] = str(values["BASE_URL"]).startswith("https://")
     return values

@@ -13,7 +13,7 @@ def available_locales() -> list[str]:
 
 
 def select_locale() -> str:
-    """Pick the locale: ?lang=, then the language cookie, then Accept-Language, then the page default."""
+    """Pick the locale: ?lang=, cookie, Accept-Language, then the page default."""
     locales = available_locales()
     if request:
         for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
@@ -22,7 +22,8 @@ def select_locale() -> str:
         best = request.accept_languages.best_match(locales)
         if best:
             return best
-    default = getattr(g, "page_default_language", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    default = getattr(g, "page_default_language", None)
+    default = default or current_app.config["BABEL_DEFAULT_LOCALE"]
     return default if default in locales else locales[0]
 
 

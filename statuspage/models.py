@@ -3,7 +3,13 @@
 from .accounts.models import ApiKey, Role, User
 from .audit.models import AuditEntry
 from .components.models import Component, ComponentGroup, ComponentStatus, ComponentStatusChange
-from .incidents.models import Impact, Incident, IncidentStatus, IncidentUpdate, IncidentUpdateComponent
+from .incidents.models import (
+    Impact,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    IncidentUpdateComponent,
+)
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from .site.models import PageSettings
 from .worker.models import WorkerHeartbeat

@@ -34,4 +34,6 @@ def hash_api_key(key: str) -> str:
 
 def load_user(user_id: str) -> User | None:
     """Load an active user by the public id kept in the session."""
-    return db.session.scalar(sa.select(User).where(User.public_id == user_id, User.active.is_(True)))
+    return db.session.scalar(
+        sa.select(User).where(User.public_id == user_id, User.active.is_(True))
+    )

@@ -75,7 +75,9 @@ class ComponentStatusChange(db.Model):  # type: ignore[name-defined,misc]
     """One status change of a component; the source of uptime."""
 
     __tablename__ = "component_status_change"
-    __table_args__ = (sa.Index("ix_component_status_change_component_at", "component_id", "changed_at"),)
+    __table_args__ = (
+        sa.Index("ix_component_status_change_component_at", "component_id", "changed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     component_id: Mapped[int] = mapped_column(sa.ForeignKey("component.id", ondelete="CASCADE"))

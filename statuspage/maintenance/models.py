@@ -75,9 +75,7 @@ class MaintenanceUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignor
     maintenance_id: Mapped[int] = mapped_column(
         sa.ForeignKey("maintenance.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[MaintenanceStatus] = mapped_column(
-        str_enum(MaintenanceStatus, "status")
-    )
+    status: Mapped[MaintenanceStatus] = mapped_column(str_enum(MaintenanceStatus, "status"))
     body: Mapped[str] = mapped_column(sa.Text, default="")
     display_at: Mapped[datetime] = mapped_column(default=utcnow)
     notify: Mapped[bool] = mapped_column(default=True)

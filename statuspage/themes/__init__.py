@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, abort, send_from_directory
 from flask.typing import ResponseReturnValue
-from jinja2 import ChoiceLoader
+from jinja2 import BaseLoader, ChoiceLoader
 from werkzeug.security import safe_join
 
 from .loader import DEFAULT_THEME, ThemeLoader, safe_theme_name, themes_root
@@ -15,8 +15,10 @@ from .loader import DEFAULT_THEME, ThemeLoader, safe_theme_name, themes_root
 def init_themes(app: Flask) -> None:
     """Put the theme loader in front of the package templates and serve theme static files."""
     root = themes_root(app)
-    assert app.jinja_loader is not None
-    app.jinja_loader = ChoiceLoader([ThemeLoader(lambda: root), app.jinja_loader])  # type: ignore[assignment]
+    loaders: list[BaseLoader] = [ThemeLoader(lambda: root)]
+    if app.jinja_loader is not None:
+        loaders.append(app.jinja_loader)
+    app.jinja_loader = ChoiceLoader(loaders)  # type: ignore[assignment]
 
     def theme_static(theme: str, filename: str) -> ResponseReturnValue:
         for candidate in dict.fromkeys([safe_theme_name(theme), DEFAULT_THEME]):
