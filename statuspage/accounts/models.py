@@ -20,7 +20,7 @@ class Role(StrEnum):
     SUPPORT = "support"
 
 
-class User(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
     """A staff member who signs in to the console."""
 
     __tablename__ = "user"
@@ -55,7 +55,7 @@ class User(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-define
         return self.public_id
 
 
-class ApiKey(PublicIdMixin, db.Model):  # type: ignore[name-defined,misc]
+class ApiKey(PublicIdMixin, db.Model):  # type: ignore[name-defined]
     """An API key; only its SHA-256 digest and a display prefix are stored."""
 
     __tablename__ = "api_key"

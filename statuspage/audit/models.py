@@ -12,7 +12,7 @@ from ..clock import utcnow
 from ..extensions import db
 
 
-class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+class AuditEntry(db.Model):  # type: ignore[name-defined]
     """One recorded write, with the object before and after."""
 
     __tablename__ = "audit_entry"

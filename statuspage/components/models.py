@@ -32,7 +32,7 @@ class StatusCause(StrEnum):
     API = "api"
 
 
-class ComponentGroup(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class ComponentGroup(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
     """A named, collapsible set of components."""
 
     __tablename__ = "component_group"
@@ -49,7 +49,7 @@ class ComponentGroup(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[n
     )
 
 
-class Component(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class Component(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
     """A part of the service whose status customers care about."""
 
     __tablename__ = "component"
@@ -71,7 +71,7 @@ class Component(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-d
     group: Mapped[ComponentGroup | None] = relationship(back_populates="components")
 
 
-class ComponentStatusChange(db.Model):  # type: ignore[name-defined,misc]
+class ComponentStatusChange(db.Model):  # type: ignore[name-defined]
     """One status change of a component; the source of uptime."""
 
     __tablename__ = "component_status_change"

@@ -48,7 +48,7 @@ incident_component = sa.Table(
 )
 
 
-class Incident(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class Incident(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
     """Something that went wrong, told to customers as a timeline of updates."""
 
     __tablename__ = "incident"
@@ -81,7 +81,7 @@ class Incident(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-de
     )
 
 
-class IncidentUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class IncidentUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
     """One message in an incident's timeline."""
 
     __tablename__ = "incident_update"
@@ -101,7 +101,7 @@ class IncidentUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[n
     )
 
 
-class IncidentUpdateComponent(db.Model):  # type: ignore[name-defined,misc]
+class IncidentUpdateComponent(db.Model):  # type: ignore[name-defined]
     """A component's status change carried by an incident update (old -> new)."""
 
     __tablename__ = "incident_update_component"

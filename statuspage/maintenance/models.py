@@ -33,7 +33,7 @@ maintenance_component = sa.Table(
 )
 
 
-class Maintenance(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class Maintenance(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
     """A planned window of work on some components."""
 
     __tablename__ = "maintenance"
@@ -67,7 +67,7 @@ class Maintenance(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name
     )
 
 
-class MaintenanceUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class MaintenanceUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
     """One message in a maintenance window's timeline."""
 
     __tablename__ = "maintenance_update"

@@ -11,7 +11,7 @@ from ..db import PublicIdMixin, TimestampMixin
 from ..extensions import db
 
 
-class PageSettings(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class PageSettings(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
     """The status page's name, address, zone, language and branding."""
 
     __tablename__ = "page_settings"

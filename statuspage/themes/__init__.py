@@ -18,7 +18,7 @@ def init_themes(app: Flask) -> None:
     loaders: list[BaseLoader] = [ThemeLoader(lambda: root)]
     if app.jinja_loader is not None:
         loaders.append(app.jinja_loader)
-    app.jinja_loader = ChoiceLoader(loaders)  # type: ignore[assignment]
+    app.jinja_loader = ChoiceLoader(loaders)
 
     def theme_static(theme: str, filename: str) -> ResponseReturnValue:
         for candidate in dict.fromkeys([safe_theme_name(theme), DEFAULT_THEME]):

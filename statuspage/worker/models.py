@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 
 
-class WorkerHeartbeat(db.Model):  # type: ignore[name-defined,misc]
+class WorkerHeartbeat(db.Model):  # type: ignore[name-defined]
     """The last time a worker process finished a loop."""
 
     __tablename__ = "worker_heartbeat"
