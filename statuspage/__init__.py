@@ -23,8 +23,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, test_config))
 
     from . import models  # noqa: F401  (registers every table on the metadata)
-    from .extensions import babel, csrf, db, login_manager, migrate
-    from .i18n import select_locale, select_timezone
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .i18n import select_locale, select_timezone, template_globals
 
     db.init_app(app)
     migrate.init_app(
@@ -36,8 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         timezone_selector=select_timezone,
         default_translation_directories=str(_project_dir(app) / "translations"),
     )
+    app.context_processor(template_globals)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from .accounts.auth import load_user
 
@@ -54,6 +56,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
+
+    from .admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
 
     from .errors import register_error_handlers
 

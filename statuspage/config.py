@@ -52,6 +52,10 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ["en"]
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed and successful sign-ins share this budget per client address and per account.
+    LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 
 
 def _parse(kind: type, raw: str) -> Any:
@@ -85,6 +89,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
                 f"{ENV_PREFIX}SECRET_KEY is required when {ENV_PREFIX}ENV=production"
             )
         values["SECRET_KEY"] = _instance_secret(instance_path)
+    values.setdefault("RATELIMIT_STORAGE_URI", values.get("REDIS_URL") or "memory://")
     values["SESSION_COOKIE_SECURE"] = str(values["BASE_URL"]).startswith("https://")
     return values
 

@@ -30,3 +30,10 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """Show times in the page's zone (the browser rewrites them to the viewer's zone)."""
     return getattr(g, "page_time_zone", None) or "UTC"
+
+
+def template_globals() -> dict[str, object]:
+    """Expose the current locale to every template."""
+    from flask_babel import get_locale
+
+    return {"get_locale": lambda: str(get_locale() or "en")}

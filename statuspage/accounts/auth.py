@@ -27,6 +27,11 @@ def verify_password(stored: str, password: str) -> bool:
         return False
 
 
+def needs_rehash(stored: str) -> bool:
+    """Say whether a stored hash uses older parameters than today's."""
+    return _hasher.check_needs_rehash(stored)
+
+
 def hash_api_key(key: str) -> str:
     """Return the SHA-256 hex digest under which an API key is stored."""
     return hashlib.sha256(key.encode()).hexdigest()

@@ -12,7 +12,7 @@ from ..clock import utcnow
 from ..db import unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
-from .auth import hash_api_key, hash_password
+from .auth import hash_api_key, hash_password, needs_rehash, verify_password
 from .models import ApiKey, Role, User
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -60,3 +60,88 @@ def create_api_key(email: str, name: str = "", actor: str = "cli") -> tuple[ApiK
         session.flush()
         record(actor, "api_key.create", "api_key", key.public_id, None, {"prefix": key.prefix})
     return key, secret
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, recording the sign-in; None otherwise."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        # Spend the same time as a real check so timing does not reveal accounts.
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    with unit_of_work():
+        user.last_login_at = utcnow()
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        record(user.email, "user.sign_in", "user", user.public_id, None, None, actor_id=user.id)
+    return user
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """Change a user's own password after checking the current one."""
+    errors: dict[str, str] = {}
+    if not verify_password(user.password_hash, current):
+        errors["current_password"] = "The current password is not right."
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    elif new != confirm:
+        errors["confirm_password"] = "The two new passwords differ."
+    if errors:
+        raise ValidationError(errors)
+    with unit_of_work():
+        user.password_hash = hash_password(new)
+        record(user.email, "user.password_change", "user", user.public_id, None, None, user.id)
+
+
+def update_user(target: User, *, role: str, active: bool, actor: User) -> User:
+    """Change another user's role or deactivate them (admins only; never yourself)."""
+    if role not in {r.value for r in Role}:
+        raise ValidationError({"role": "Role must be admin, communicator or support."})
+    if target.id == actor.id and (role != target.role.value or not active):
+        raise ValidationError({"role": "You cannot change your own role or deactivate yourself."})
+    before = {"role": target.role.value, "active": target.active}
+    with unit_of_work():
+        target.role = Role(role)
+        target.active = active
+        record(
+            actor.email, "user.update", "user", target.public_id, before,
+            {"role": role, "active": active}, actor.id,
+        )  # fmt: skip
+    return target
+
+
+def revoke_api_key(key: ApiKey, actor: User) -> None:
+    """Revoke an API key; it stops working at once."""
+    if key.revoked_at is not None:
+        return
+    with unit_of_work():
+        key.revoked_at = utcnow()
+        record(actor.email, "api_key.revoke", "api_key", key.public_id, None, None, actor.id)
+
+
+def user_by_public_id(public_id: str) -> User | None:
+    """Return the user with this public id."""
+    return db.session.scalar(sa.select(User).where(User.public_id == public_id))
+
+
+def api_keys_of(user: User) -> list[ApiKey]:
+    """Return a user's API keys, newest first."""
+    stmt = sa.select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.created_at.desc())
+    return list(db.session.scalars(stmt))
+
+
+def user_for_api_key(secret: str) -> tuple[User, ApiKey] | None:
+    """Return the active user and unrevoked key for a presented API key secret."""
+    row = db.session.execute(
+        sa.select(User, ApiKey)
+        .join(ApiKey, ApiKey.user_id == User.id)
+        .where(ApiKey.key_hash == hash_api_key(secret), ApiKey.revoked_at.is_(None))
+    ).first()
+    if row is None or not row[0].active:
+        return None
+    return row[0], row[1]
+
+
+_DUMMY_HASH = hash_password("not-a-real-password-just-for-timing")
