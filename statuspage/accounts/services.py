@@ -6,6 +6,7 @@ import re
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..clock import utcnow
@@ -25,13 +26,13 @@ def create_user(email: str, password: str, role: str, name: str = "", actor: str
     email = email.strip().lower()
     errors: dict[str, str] = {}
     if not _EMAIL_RE.match(email) or len(email) > 320:
-        errors["email"] = "Enter a valid email address."
+        errors["email"] = _("Enter a valid email address.")
     if role not in {r.value for r in Role}:
-        errors["role"] = "Role must be one of: " + ", ".join(r.value for r in Role) + "."
+        errors["role"] = _("Role must be admin, communicator or support.")
     if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        errors["password"] = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
     if not errors and db.session.scalar(sa.select(User.id).where(User.email == email)):
-        errors["email"] = "A user with this email already exists."
+        errors["email"] = _("A user with this email already exists.")
     if errors:
         raise ValidationError(errors)
     with unit_of_work() as session:
@@ -46,7 +47,7 @@ def create_api_key(email: str, name: str = "", actor: str = "cli") -> tuple[ApiK
     """Create an API key for a user; return it and the secret, which is never stored."""
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
-        raise ValidationError({"email": "No active user with this email."})
+        raise ValidationError({"email": _("No active user with this email.")})
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work() as session:
         key = ApiKey(
@@ -83,11 +84,11 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     """Change a user's own password after checking the current one."""
     errors: dict[str, str] = {}
     if not verify_password(user.password_hash, current):
-        errors["current_password"] = "The current password is not right."
+        errors["current_password"] = _("The current password is not right.")  # noqa: S105
     if len(new) < MIN_PASSWORD_LENGTH:
-        errors["new_password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        errors["new_password"] = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
     elif new != confirm:
-        errors["confirm_password"] = "The two new passwords differ."
+        errors["confirm_password"] = _("The two new passwords differ.")  # noqa: S105
     if errors:
         raise ValidationError(errors)
     with unit_of_work():
@@ -98,9 +99,10 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
 def update_user(target: User, *, role: str, active: bool, actor: User) -> User:
     """Change another user's role or deactivate them (admins only; never yourself)."""
     if role not in {r.value for r in Role}:
-        raise ValidationError({"role": "Role must be admin, communicator or support."})
+        raise ValidationError({"role": _("Role must be admin, communicator or support.")})
     if target.id == actor.id and (role != target.role.value or not active):
-        raise ValidationError({"role": "You cannot change your own role or deactivate yourself."})
+        message = _("You cannot change your own role or deactivate yourself.")
+        raise ValidationError({"role": message})
     before = {"role": target.role.value, "active": target.active}
     with unit_of_work():
         target.role = Role(role)
