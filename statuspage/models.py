@@ -9,6 +9,8 @@ from .incidents.models import (
     IncidentStatus,
     IncidentUpdate,
     IncidentUpdateComponent,
+    MessageTemplate,
+    TemplateKind,
 )
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from .site.models import PageSettings
@@ -29,8 +31,10 @@ __all__ = [
     "Maintenance",
     "MaintenanceStatus",
     "MaintenanceUpdate",
+    "MessageTemplate",
     "PageSettings",
     "Role",
+    "TemplateKind",
     "User",
     "WorkerHeartbeat",
 ]

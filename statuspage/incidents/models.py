@@ -119,3 +119,44 @@ class IncidentUpdateComponent(db.Model):  # type: ignore[name-defined]
 
     update: Mapped[IncidentUpdate] = relationship(back_populates="component_changes")
     component: Mapped[Component] = relationship()
+
+
+class TemplateKind(StrEnum):
+    """What a message template prefills."""
+
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+
+
+template_component = sa.Table(
+    "message_template_component",
+    db.metadata,
+    sa.Column(
+        "template_id", sa.ForeignKey("message_template.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("component_id", sa.ForeignKey("component.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class MessageTemplate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
+    """Prepared wording for an incident or maintenance, with {component}/{start}/{end} variables."""
+
+    __tablename__ = "message_template"
+    __table_args__ = (sa.UniqueConstraint("kind", "name", name="uq_message_template_kind_name"),)
+
+    kind: Mapped[TemplateKind] = mapped_column(str_enum(TemplateKind, "kind"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(255))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    # Incident status or maintenance status the template starts with.
+    status: Mapped[str] = mapped_column(sa.String(32))
+    # The status given to the template's components (incidents only).
+    component_status: Mapped[ComponentStatus | None] = mapped_column(
+        str_enum(ComponentStatus, "component_status")
+    )
+    notify: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    components: Mapped[list[Component]] = relationship(
+        secondary=template_component, order_by="Component.position"
+    )
