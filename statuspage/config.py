@@ -23,6 +23,7 @@ _ENV_KEYS: dict[str, type] = {
     "UPTIME_PARTIAL_WEIGHT": float,
     "WORKER_INTERVAL": float,
     "WORKER_STALE_AFTER": float,
+    "METRICS_BEARER_TOKEN": str,
 }
 
 
@@ -44,6 +45,8 @@ class Config:
     WORKER_INTERVAL = 1.0
     # /healthz reports the worker as stale after this many seconds without a heartbeat.
     WORKER_STALE_AFTER = 60.0
+    # When set, /metrics requires "Authorization: Bearer <token>".
+    METRICS_BEARER_TOKEN: str | None = None
     HISTORY_PAGE_SIZE = 3  # months per history page
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True

@@ -10,7 +10,10 @@ def test_known_variables_are_filled():
 
 
 def test_unknown_or_empty_variables_stay_as_written():
-    assert fill("{component} {unknown} {end}", {"component": "", "end": "x"}) == "{component} {unknown} x"
+    assert (
+        fill("{component} {unknown} {end}", {"component": "", "end": "x"})
+        == "{component} {unknown} x"
+    )
 
 
 def test_braces_in_values_are_not_expanded_again():

@@ -1,0 +1,318 @@
+"""Maintenance use cases: schedule a window, start it, complete it, and the worker's transitions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from ..audit.services import record
+from ..clock import utcnow
+from ..components.models import Component, ComponentStatus, StatusCause
+from ..components.services import set_component_status
+from ..db import after_commit, unit_of_work
+from ..errors import ValidationError
+from ..extensions import db
+from ..signals import maintenance_transitioned
+from .models import Maintenance, MaintenanceStatus, MaintenanceUpdate, maintenance_component
+
+log = logging.getLogger(__name__)
+
+MAX_NAME_LENGTH = 255
+MAX_BODY_LENGTH = 20_000
+MAX_REMIND_MINUTES = 60 * 24 * 14  # two weeks
+# Windows that have started but not finished; their components may be under maintenance.
+ACTIVE_STATUSES = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+
+
+def schedule_maintenance(
+    name: str,
+    body: str,
+    components: Iterable[Component],
+    scheduled_for: datetime,
+    scheduled_until: datetime,
+    *,
+    auto_start: bool = True,
+    auto_complete: bool = True,
+    notify: bool = True,
+    notify_on_start: bool = True,
+    notify_on_complete: bool = True,
+    remind_before_minutes: int | None = None,
+    display_at: datetime | None = None,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> Maintenance:
+    """Schedule a maintenance window on some components (display_at backdates the announcement)."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Enter a name.")
+    elif len(name) > MAX_NAME_LENGTH:
+        errors["name"] = _("Use at most %(count)d characters.", count=MAX_NAME_LENGTH)
+    body = body or ""
+    if len(body) > MAX_BODY_LENGTH:
+        errors["body"] = _("Use at most %(count)d characters.", count=MAX_BODY_LENGTH)
+    for field, value in (("scheduled_for", scheduled_for), ("scheduled_until", scheduled_until)):
+        if value is None:
+            errors[field] = _("Give a time.")
+        elif value.tzinfo is None:
+            errors[field] = _("Give a timezone-aware time.")
+    times_given = not {"scheduled_for", "scheduled_until"} & set(errors)
+    if times_given and scheduled_until <= scheduled_for:
+        errors["scheduled_until"] = _("The window must end after it starts.")
+    if remind_before_minutes is not None and not 0 < remind_before_minutes <= MAX_REMIND_MINUTES:
+        errors["remind_before_minutes"] = _("Give a number of minutes between 1 and %(most)d.",
+                                            most=MAX_REMIND_MINUTES)
+    if errors:
+        raise ValidationError(errors)
+
+    with unit_of_work() as session:
+        maintenance = Maintenance(
+            name=name,
+            status=MaintenanceStatus.SCHEDULED,
+            scheduled_for=scheduled_for,
+            scheduled_until=scheduled_until,
+            auto_start=auto_start,
+            auto_complete=auto_complete,
+            notify_on_start=notify_on_start,
+            notify_on_complete=notify_on_complete,
+            remind_before_minutes=remind_before_minutes,
+        )
+        maintenance.components = list(dict.fromkeys(components))
+        session.add(maintenance)
+        session.flush()
+        _add_update(session, maintenance, MaintenanceStatus.SCHEDULED, body,
+                    display_at or utcnow(), notify, actor_id)
+        record(actor, "maintenance.schedule", "maintenance", maintenance.public_id, None,
+               _snapshot(maintenance), actor_id=actor_id)
+        _announce(maintenance)
+    return maintenance
+
+
+def start_maintenance(
+    maintenance: Maintenance,
+    *,
+    at: datetime | None = None,
+    body: str | None = None,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> MaintenanceUpdate:
+    """Start a scheduled window: its operational components go under maintenance."""
+    if maintenance.status is not MaintenanceStatus.SCHEDULED:
+        raise ValidationError({"status": _("Only a scheduled maintenance can be started.")})
+    with unit_of_work() as session:
+        return _start(session, maintenance, at or utcnow(), body, actor, actor_id)
+
+
+def complete_maintenance(
+    maintenance: Maintenance,
+    *,
+    at: datetime | None = None,
+    body: str | None = None,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> MaintenanceUpdate:
+    """Complete a window: components still under maintenance go back to operational."""
+    if maintenance.status is MaintenanceStatus.COMPLETED:
+        raise ValidationError({"status": _("This maintenance is already completed.")})
+    with unit_of_work() as session:
+        return _complete(session, maintenance, at or utcnow(), body, actor, actor_id)
+
+
+def run_due_transitions(now: datetime) -> int:
+    """Start and complete the windows that are due at now; return how many transitions were made.
+
+    Safe to run from several workers at once: each transition claims its row
+    (FOR UPDATE SKIP LOCKED on PostgreSQL, then a conditional UPDATE that only
+    one transaction can win on any engine) and re-checks the status.
+    """
+    done = 0
+    due_starts = db.session.scalars(
+        sa.select(Maintenance.id)
+        .where(
+            Maintenance.status == MaintenanceStatus.SCHEDULED,
+            Maintenance.auto_start.is_(True),
+            Maintenance.scheduled_for <= now,
+        )
+        .order_by(Maintenance.scheduled_for)
+    ).all()
+    for maintenance_id in due_starts:
+        with unit_of_work() as session:
+            maintenance = _claim(session, maintenance_id, (MaintenanceStatus.SCHEDULED,),
+                                 MaintenanceStatus.IN_PROGRESS)
+            if maintenance is not None:
+                _start(session, maintenance, maintenance.scheduled_for, None, "worker", None)
+                done += 1
+
+    # Runs after the starts so a window whose whole span was missed ends in the same pass.
+    due_ends = db.session.scalars(
+        sa.select(Maintenance.id)
+        .where(
+            Maintenance.status.in_([s.value for s in ACTIVE_STATUSES]),
+            Maintenance.auto_complete.is_(True),
+            Maintenance.scheduled_until <= now,
+        )
+        .order_by(Maintenance.scheduled_until)
+    ).all()
+    for maintenance_id in due_ends:
+        with unit_of_work() as session:
+            maintenance = _claim(session, maintenance_id, ACTIVE_STATUSES,
+                                 MaintenanceStatus.COMPLETED)
+            if maintenance is not None:
+                # Completion is dated at the planned end, unless the window started later.
+                at = max(maintenance.scheduled_until, maintenance.started_at or now)
+                _complete(session, maintenance, at, None, "worker", None, claimed=True)
+                done += 1
+    return done
+
+
+def _claim(
+    session: Session,
+    maintenance_id: int,
+    from_statuses: Sequence[MaintenanceStatus],
+    to_status: MaintenanceStatus,
+) -> Maintenance | None:
+    """Lock and move one window out of from_statuses; None when another worker got it first."""
+    allowed = [s.value for s in from_statuses]
+    maintenance = session.scalar(
+        sa.select(Maintenance)
+        .where(Maintenance.id == maintenance_id, Maintenance.status.in_(allowed))
+        .with_for_update(skip_locked=True)  # rendered only where supported (PostgreSQL)
+        .execution_options(populate_existing=True)
+    )
+    if maintenance is None:
+        return None
+    # SQLite has no row locks: the conditional UPDATE is the atomic claim there.
+    result = session.execute(
+        sa.update(Maintenance)
+        .where(Maintenance.id == maintenance_id, Maintenance.status.in_(allowed))
+        .values(status=to_status.value, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return maintenance
+
+
+def _start(
+    session: Session,
+    maintenance: Maintenance,
+    at: datetime,
+    body: str | None,
+    actor: str,
+    actor_id: int | None,
+) -> MaintenanceUpdate:
+    before = _snapshot(maintenance)
+    maintenance.status = MaintenanceStatus.IN_PROGRESS
+    maintenance.started_at = at
+    for component in maintenance.components:
+        # Never hide something worse than maintenance (an outage stays visible).
+        if component.status is ComponentStatus.OPERATIONAL:
+            set_component_status(component, ComponentStatus.UNDER_MAINTENANCE,
+                                 cause=StatusCause.MAINTENANCE, at=at,
+                                 maintenance_id=maintenance.id, actor=actor, actor_id=actor_id)
+    if body is None:
+        body = _("Scheduled maintenance is currently in progress. "
+                 "We will provide updates as necessary.")
+    update = _add_update(session, maintenance, MaintenanceStatus.IN_PROGRESS, body, at,
+                         maintenance.notify_on_start, actor_id)
+    record(actor, "maintenance.start", "maintenance", maintenance.public_id,
+           before, _snapshot(maintenance), actor_id=actor_id)
+    _announce(maintenance)
+    return update
+
+
+def _complete(
+    session: Session,
+    maintenance: Maintenance,
+    at: datetime,
+    body: str | None,
+    actor: str,
+    actor_id: int | None,
+    *,
+    claimed: bool = False,
+) -> MaintenanceUpdate:
+    before = _snapshot(maintenance)
+    was_active = claimed or maintenance.status in ACTIVE_STATUSES
+    maintenance.status = MaintenanceStatus.COMPLETED
+    maintenance.completed_at = at
+    if was_active:
+        held = _components_in_other_windows(maintenance)
+        for component in maintenance.components:
+            # An incident during the window may have set something worse: leave that alone.
+            if component.status is ComponentStatus.UNDER_MAINTENANCE and component.id not in held:
+                set_component_status(component, ComponentStatus.OPERATIONAL,
+                                     cause=StatusCause.MAINTENANCE, at=at,
+                                     maintenance_id=maintenance.id, actor=actor,
+                                     actor_id=actor_id)
+    if body is None:
+        body = _("The scheduled maintenance has been completed.")
+    update = _add_update(session, maintenance, MaintenanceStatus.COMPLETED, body, at,
+                         maintenance.notify_on_complete, actor_id)
+    record(actor, "maintenance.complete", "maintenance", maintenance.public_id, before,
+           _snapshot(maintenance), actor_id=actor_id)
+    _announce(maintenance)
+    return update
+
+
+def _components_in_other_windows(maintenance: Maintenance) -> set[int]:
+    """Return ids of this window's components also covered by another active window."""
+    ids = [c.id for c in maintenance.components]
+    if not ids:
+        return set()
+    rows = db.session.scalars(
+        sa.select(maintenance_component.c.component_id)
+        .join(Maintenance, Maintenance.id == maintenance_component.c.maintenance_id)
+        .where(
+            Maintenance.id != maintenance.id,
+            Maintenance.status.in_([s.value for s in ACTIVE_STATUSES]),
+            maintenance_component.c.component_id.in_(ids),
+        )
+    )
+    return set(rows)
+
+
+def _add_update(
+    session: Session,
+    maintenance: Maintenance,
+    status: MaintenanceStatus,
+    body: str,
+    at: datetime,
+    notify: bool,
+    actor_id: int | None,
+) -> MaintenanceUpdate:
+    update = MaintenanceUpdate(
+        maintenance=maintenance, status=status, body=body, display_at=at, notify=notify,
+        author_id=actor_id,
+    )
+    session.add(update)
+    session.flush()
+    return update
+
+
+def _announce(maintenance: Maintenance) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    maintenance_id, status = maintenance.id, MaintenanceStatus(maintenance.status).value
+
+    def announce() -> None:
+        maintenance_transitioned.send(app, maintenance_id=maintenance_id, status=status)
+
+    after_commit(announce)
+
+
+def _snapshot(maintenance: Maintenance) -> dict[str, Any]:
+    return {
+        "name": maintenance.name,
+        "status": MaintenanceStatus(maintenance.status).value,
+        "scheduled_for": maintenance.scheduled_for.isoformat(),
+        "scheduled_until": maintenance.scheduled_until.isoformat(),
+        "components": [c.public_id for c in maintenance.components],
+        "auto_start": maintenance.auto_start,
+        "auto_complete": maintenance.auto_complete,
+    }

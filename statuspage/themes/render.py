@@ -1,0 +1,260 @@
+"""Render public pages in the active theme, with the `site` view-model every layout needs."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import (
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+)
+from flask_babel import get_locale, refresh
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+
+from .loader import DEFAULT_THEME, TEMPLATE_API_VERSION, read_theme, safe_theme_name, themed
+from .loader import themes_root as _themes_root
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ACCENT = "#2563eb"
+_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+_SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True)
+class PageConfig:
+    """The page settings a request needs, read once per request."""
+
+    name: str
+    time_zone: str
+    default_language: str
+    theme: str | None
+    logo_url: str | None
+    accent_color: str
+    support_url: str | None
+    custom_css: str | None
+    footer_links: tuple[tuple[str, str], ...]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Return the page's time zone (UTC when the setting is not a known zone)."""
+        return _zone(self.time_zone)
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A labelled link."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """Where the page's feeds live."""
+
+    rss: str
+    atom: str
+    ics: str
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What every public template knows about the page as a whole."""
+
+    name: str
+    logo_url: str | None
+    accent_color: str
+    custom_css: Markup | None
+    footer_links: tuple[LinkView, ...]
+    support_url: str | None
+    theme: str
+    theme_version: str
+    feeds: FeedLinks
+    locale: str
+    lang: str
+    dir: str
+    time_zone: str
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Return url when it is a relative path or uses a harmless scheme."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme:
+        return url if parts.scheme.lower() in _SAFE_LINK_SCHEMES else None
+    return url if url.startswith("/") and not url.startswith("//") else None
+
+
+def _defaults() -> PageConfig:
+    return PageConfig(
+        name="Status",
+        time_zone="UTC",
+        default_language=current_app.config.get("BABEL_DEFAULT_LOCALE", "en"),
+        theme=None,
+        logo_url=None,
+        accent_color=DEFAULT_ACCENT,
+        support_url=None,
+        custom_css=None,
+        footer_links=(),
+    )
+
+
+def _read_page_config() -> PageConfig:
+    from ..extensions import db
+    from ..site.queries import get_page_settings
+
+    try:
+        s = get_page_settings()
+    except SQLAlchemyError:
+        # Error pages must still render when the database is what failed.
+        log.warning("page settings unavailable; using defaults", exc_info=True)
+        db.session.rollback()
+        return _defaults()
+    links = []
+    for item in s.footer_links or []:
+        if isinstance(item, dict) and item.get("label") and item.get("url"):
+            links.append((str(item["label"]), str(item["url"])))
+    return PageConfig(
+        name=s.name or "Status",
+        time_zone=s.time_zone or "UTC",
+        default_language=s.default_language or "en",
+        theme=s.theme,
+        logo_url=s.logo_url,
+        accent_color=s.accent_color or DEFAULT_ACCENT,
+        support_url=s.support_url,
+        custom_css=s.custom_css,
+        footer_links=tuple(links),
+    )
+
+
+def current_page() -> PageConfig:
+    """Return this request's page settings (read at most once per request)."""
+    if not has_request_context():
+        return _read_page_config()
+    config: PageConfig | None = g.get("_page_config")
+    if config is None:
+        config = _read_page_config()
+        g._page_config = config
+        # i18n.select_timezone / select_locale read these.
+        g.page_time_zone = str(config.zone.key)
+        g.page_default_language = config.default_language
+    return config
+
+
+def prepare_public_request() -> None:
+    """Load the page settings before a public view formats any time or text."""
+    current_page()
+
+
+def forget_page(_exc: BaseException | None = None) -> None:
+    """Drop this request's page settings (and Babel's cached zone) from g.
+
+    Each request normally gets its own app context; tests and CLI code that
+    keep one pushed across requests must not see the previous request's zone.
+    """
+    for key in ("_page_config", "page_time_zone", "page_default_language"):
+        g.pop(key, None)
+    refresh()
+
+
+@lru_cache(maxsize=64)
+def _theme_usable(path: str, mtime: float, name: str) -> tuple[bool, str]:
+    try:
+        info = read_theme(Path(path))
+    except ValueError as exc:
+        log.warning("theme %s ignored: %s", name, exc)
+        return False, ""
+    if info.name != name or info.template_api != TEMPLATE_API_VERSION:
+        log.warning("theme %s ignored: name or template_api does not match", name)
+        return False, ""
+    return True, info.version
+
+
+def _theme_version(name: str) -> str | None:
+    """Return the installed theme's version, or None when it is missing or unusable."""
+    if safe_theme_name(name) != name:
+        return None
+    folder = _themes_root(current_app) / name
+    try:
+        mtime = (folder / "theme.toml").stat().st_mtime
+    except OSError:
+        return None
+    usable, version = _theme_usable(str(folder), mtime, name)
+    return version if usable else None
+
+
+def active_theme() -> str:
+    """Return the theme to render: config THEME, then the page setting, then the default."""
+    wanted = current_app.config.get("THEME") or current_page().theme or DEFAULT_THEME
+    return wanted if _theme_version(wanted) is not None else DEFAULT_THEME
+
+
+def _css(source: str | None) -> Markup | None:
+    if not source or not source.strip():
+        return None
+    # Custom CSS goes inside <style>: keep it from closing the element.
+    return Markup(source.replace("<", "\\3c "))  # noqa: S704
+
+
+def build_site(theme: str) -> SiteView:
+    """Return the `site` view-model for the given theme and the current request."""
+    page = current_page()
+    locale = get_locale()
+    locale_name = str(locale) if locale else "en"
+    rtl = bool(locale) and getattr(locale, "character_order", "") == "right-to-left"
+    accent = page.accent_color if _COLOR_RE.match(page.accent_color or "") else DEFAULT_ACCENT
+    links = tuple(
+        LinkView(label, url)
+        for label, raw in page.footer_links
+        if (url := _safe_url(raw)) is not None
+    )
+    # Feed routes belong to another blueprint that may not be registered yet: plain paths.
+    root = request.script_root if has_request_context() else ""
+    return SiteView(
+        name=page.name,
+        logo_url=_safe_url(page.logo_url),
+        accent_color=accent,
+        custom_css=_css(page.custom_css),
+        footer_links=links,
+        support_url=_safe_url(page.support_url),
+        theme=theme,
+        theme_version=_theme_version(theme) or "0",
+        feeds=FeedLinks(
+            rss=f"{root}/history.rss", atom=f"{root}/history.atom", ics=f"{root}/maintenance.ics"
+        ),
+        locale=locale_name,
+        lang=locale_name.replace("_", "-"),
+        dir="rtl" if rtl else "ltr",
+        time_zone=page.zone.key,
+    )
+
+
+def render_public(template: str, status: int = 200, **context: Any) -> Response:
+    """Render a public template in the active theme, with `site` in its context."""
+    theme = active_theme()
+    context.setdefault("site", build_site(theme))
+    response = make_response(render_template(themed(template, theme), **context), status)
+    return response

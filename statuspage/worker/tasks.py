@@ -1,0 +1,44 @@
+"""The worker's task registry.
+
+A task is a function ``(now) -> int`` returning how many things it did. It
+runs once per tick, in the app context, and manages its own transactions
+(usually one unit_of_work per item). Add a task with ``@task("name")`` in a
+module imported by ``load_builtin_tasks`` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+TaskFunc = Callable[[datetime], int]
+
+_TASKS: dict[str, TaskFunc] = {}
+
+
+def task(name: str) -> Callable[[TaskFunc], TaskFunc]:
+    """Register a function as a worker task under name."""
+
+    def register(func: TaskFunc) -> TaskFunc:
+        _TASKS[name] = func
+        return func
+
+    return register
+
+
+def registered_tasks() -> dict[str, TaskFunc]:
+    """Return the registered tasks, in registration order."""
+    load_builtin_tasks()
+    return dict(_TASKS)
+
+
+def load_builtin_tasks() -> None:
+    """Register the tasks that ship with statuspage."""
+    if "maintenance.transitions" not in _TASKS:
+        _TASKS["maintenance.transitions"] = _maintenance_transitions
+
+
+def _maintenance_transitions(now: datetime) -> int:
+    from ..maintenance.services import run_due_transitions
+
+    return run_due_transitions(now)
