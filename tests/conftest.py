@@ -243,6 +243,9 @@ def _make_app(url: str, **extra: Any) -> Flask:
             "DATABASE_URL": url,
             "SECRET_KEY": "test",
             "WTF_CSRF_ENABLED": True,
+            # Cheap argon2 parameters: tests hash many passwords; production keeps RFC 9106's.
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 1024,
             **extra,
         }
     )

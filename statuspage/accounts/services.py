@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -68,7 +69,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         # Spend the same time as a real check so timing does not reveal accounts.
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password):
         return None
@@ -146,4 +147,7 @@ def user_for_api_key(secret: str) -> tuple[User, ApiKey] | None:
     return row[0], row[1]
 
 
-_DUMMY_HASH = hash_password("not-a-real-password-just-for-timing")
+@cache
+def _dummy_hash() -> str:
+    """Return a hash to check against when the account is unknown (same cost as a real one)."""
+    return hash_password(secrets.token_hex(16))

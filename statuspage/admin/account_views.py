@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
@@ -16,6 +17,10 @@ from ..extensions import limiter
 from . import bp
 from .forms import ApiKeyForm, ConfirmForm, PasswordForm, SignInForm
 from .helpers import apply_errors
+from .nav import register_nav
+
+register_nav("admin.api_keys", _l("API keys"), order=95)
+register_nav("admin.password", _l("Password"), order=99)
 
 
 def _login_limit() -> str:

@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 ROLE_CHOICES = [
-    ("admin", _l("Admin")),
-    ("communicator", _l("Communicator")),
-    ("support", _l("Support")),
+    SelectChoice("admin", _l("Admin")),
+    SelectChoice("communicator", _l("Communicator")),
+    SelectChoice("support", _l("Support")),
 ]
 
 
-class SignInForm(FlaskForm):
+STALE_FORM = _l(
+    "This form was open too long or was already sent, so nothing was saved. "
+    "Check what you entered and send it again."
+)
+
+
+class ConsoleForm(FlaskForm):
+    """Base of every console form: an expired or missing CSRF token is explained, not a 400."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate fields; turn a CSRF failure into a form-level message."""
+        ok = bool(super().validate(extra_validators=extra_validators))
+        token = getattr(self, "csrf_token", None)
+        if token is not None and token.errors:
+            token.errors = []
+            self.form_errors.append(str(STALE_FORM))
+        return ok
+
+
+class SignInForm(ConsoleForm):
     """Email and password."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(ConsoleForm):
     """Change your own password."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
@@ -29,7 +51,7 @@ class PasswordForm(FlaskForm):
     confirm_password = PasswordField(_l("Repeat the new password"), validators=[DataRequired()])
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(ConsoleForm):
     """A new staff user."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
@@ -38,18 +60,18 @@ class UserCreateForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=1024)])
 
 
-class UserUpdateForm(FlaskForm):
+class UserUpdateForm(ConsoleForm):
     """Role and active flag of a user."""
 
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     active = BooleanField(_l("Active"))
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(ConsoleForm):
     """A new API key."""
 
     name = StringField(_l("What is this key for?"), validators=[Length(max=200)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ConsoleForm):
     """An empty form: a button with a CSRF token."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts import queries, services
@@ -14,6 +15,9 @@ from . import bp
 from .access import requires
 from .forms import UserCreateForm, UserUpdateForm
 from .helpers import apply_errors
+from .nav import register_nav
+
+register_nav("admin.users", _l("Users"), Role.ADMIN, order=90)
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -32,8 +32,7 @@ def _check_name(errors: dict[str, str], name: str) -> str:
 
 def _check_description(errors: dict[str, str], description: str | None) -> str | None:
     if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
-        errors["description"] = _("Use at most %(count)d characters.",
-                                  count=MAX_DESCRIPTION_LENGTH)
+        errors["description"] = _("Use at most %(count)d characters.", count=MAX_DESCRIPTION_LENGTH)
     return description or None
 
 
@@ -100,8 +99,15 @@ def create_group(
         )
         session.add(group)
         session.flush()
-        record(actor, "component_group.create", "component_group", group.public_id, None,
-               _group_snapshot(group), actor_id=actor_id)
+        record(
+            actor,
+            "component_group.create",
+            "component_group",
+            group.public_id,
+            None,
+            _group_snapshot(group),
+            actor_id=actor_id,
+        )
     return group
 
 
@@ -147,8 +153,15 @@ def create_component(
         )
         session.add(component)
         session.flush()
-        record(actor, "component.create", "component", component.public_id, None,
-               _component_snapshot(component), actor_id=actor_id)
+        record(
+            actor,
+            "component.create",
+            "component",
+            component.public_id,
+            None,
+            _component_snapshot(component),
+            actor_id=actor_id,
+        )
     return component
 
 
@@ -156,8 +169,10 @@ def _status_at(component: Component, at: datetime) -> ComponentStatus:
     """Return the status the history says component had at the instant at."""
     row = db.session.execute(
         sa.select(ComponentStatusChange.status)
-        .where(ComponentStatusChange.component_id == component.id,
-               ComponentStatusChange.changed_at <= at)
+        .where(
+            ComponentStatusChange.component_id == component.id,
+            ComponentStatusChange.changed_at <= at,
+        )
         .order_by(ComponentStatusChange.changed_at.desc(), ComponentStatusChange.id.desc())
         .limit(1)
     ).first()
@@ -237,8 +252,13 @@ def set_component_status(
             component_id, cause_value = component.id, StatusCause(cause).value
 
             def announce() -> None:
-                component_status_changed.send(app, component_id=component_id, old=previous.value,
-                                              new=new.value, cause=cause_value)
+                component_status_changed.send(
+                    app,
+                    component_id=component_id,
+                    old=previous.value,
+                    new=new.value,
+                    cause=cause_value,
+                )
 
             after_commit(announce)
     return change

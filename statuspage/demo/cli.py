@@ -7,8 +7,11 @@ import click
 
 @click.command("demo")
 @click.option("--force", is_flag=True, help="Wipe all existing data first (cannot be undone).")
-@click.option("--if-empty", is_flag=True,
-              help="Load only into an empty database; otherwise do nothing and exit 0.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Load only into an empty database; otherwise do nothing and exit 0.",
+)
 def demo_command(force: bool, if_empty: bool) -> None:
     """Load realistic demo data (Acme Cloud: components, 90 days of history, incidents, users)."""
     from .services import DatabaseNotEmptyError, database_is_empty, load_demo
@@ -30,5 +33,7 @@ def demo_command(force: bool, if_empty: bool) -> None:
     click.echo(f"demo loaded: {counts}")
     click.echo(f"active incident: {summary.active_incident_id}")
     click.echo(f"upcoming maintenance: {summary.upcoming_maintenance_id}")
-    click.echo(f"sign in as {summary.admin_email} / {summary.admin_password} "
-               "(also comms@example.com and support@example.com)")
+    click.echo(
+        f"sign in as {summary.admin_email} / {summary.admin_password} "
+        "(also comms@example.com and support@example.com)"
+    )

@@ -161,21 +161,36 @@ class _Loader:
         )
         db.session.add(settings)
         db.session.flush()
-        record(DEMO_ACTOR, "page_settings.create", "page_settings", settings.public_id, None,
-               {"name": settings.name, "time_zone": settings.time_zone})
+        record(
+            DEMO_ACTOR,
+            "page_settings.create",
+            "page_settings",
+            settings.public_id,
+            None,
+            {"name": settings.name, "time_zone": settings.time_zone},
+        )
 
     def _staff(self) -> None:
-        users = [create_user(email, DEMO_PASSWORD, role.value, name=name, actor=DEMO_ACTOR)
-                 for email, role, name in _STAFF]
+        users = [
+            create_user(email, DEMO_PASSWORD, role.value, name=name, actor=DEMO_ACTOR)
+            for email, role, name in _STAFF
+        ]
         self.author = users[1]  # the communications lead posts the incidents
 
     def _components(self) -> None:
         for group_spec in stories.GROUPS:
-            group = create_group(group_spec.name, description=group_spec.description,
-                                 actor=self.actor, actor_id=self.actor_id)
+            group = create_group(
+                group_spec.name,
+                description=group_spec.description,
+                actor=self.actor,
+                actor_id=self.actor_id,
+            )
             for spec in group_spec.components:
-                start = (self.today - timedelta(days=spec.started_days_ago)
-                         if spec.started_days_ago is not None else None)
+                start = (
+                    self.today - timedelta(days=spec.started_days_ago)
+                    if spec.started_days_ago is not None
+                    else None
+                )
                 self.components[spec.key] = create_component(
                     spec.name,
                     group=group,
@@ -188,84 +203,161 @@ class _Loader:
                 )
 
     def _story_start(self, story: stories.Story) -> datetime:
-        return self.local(self.today - timedelta(days=story.days_ago), story.local_time,
-                          jitter=self.rng.randint(-4, 4))
+        return self.local(
+            self.today - timedelta(days=story.days_ago),
+            story.local_time,
+            jitter=self.rng.randint(-4, 4),
+        )
 
     def _story(self, story: stories.Story, start: datetime) -> None:
         hit = {self.components[key]: status for key, status in story.hit.items()}
         first, *rest = story.steps
         incident = create_incident(
-            story.name, first.status, first.body, hit, started_at=start, notify=False,
-            backfilled=story.backfilled, actor=self.actor, actor_id=self.actor_id,
+            story.name,
+            first.status,
+            first.body,
+            hit,
+            started_at=start,
+            notify=False,
+            backfilled=story.backfilled,
+            actor=self.actor,
+            actor_id=self.actor_id,
         )
         at = start
         for step in rest:
             at += timedelta(minutes=max(3, round(step.after_minutes * self.rng.uniform(0.8, 1.25))))
             if step.status is IncidentStatus.RESOLVED:
-                resolve_incident(incident, step.body, display_at=at, notify=False,
-                                 actor=self.actor, actor_id=self.actor_id)
+                resolve_incident(
+                    incident,
+                    step.body,
+                    display_at=at,
+                    notify=False,
+                    actor=self.actor,
+                    actor_id=self.actor_id,
+                )
             elif step.status is IncidentStatus.MONITORING:
-                post_update(incident, step.status, step.body, _recovering(hit), display_at=at,
-                            notify=False, actor=self.actor, actor_id=self.actor_id)
+                post_update(
+                    incident,
+                    step.status,
+                    step.body,
+                    _recovering(hit),
+                    display_at=at,
+                    notify=False,
+                    actor=self.actor,
+                    actor_id=self.actor_id,
+                )
             else:
-                post_update(incident, step.status, step.body, hit, display_at=at, notify=False,
-                            actor=self.actor, actor_id=self.actor_id)
+                post_update(
+                    incident,
+                    step.status,
+                    step.body,
+                    hit,
+                    display_at=at,
+                    notify=False,
+                    actor=self.actor,
+                    actor_id=self.actor_id,
+                )
         if story.postmortem:
-            publish_postmortem(incident, story.postmortem, published_at=at + timedelta(days=3),
-                               actor=self.actor, actor_id=self.actor_id)
+            publish_postmortem(
+                incident,
+                story.postmortem,
+                published_at=at + timedelta(days=3),
+                actor=self.actor,
+                actor_id=self.actor_id,
+            )
 
     def _blip(self, blip: tuple[int, str, str, ComponentStatus, int], start: datetime) -> None:
         _days, _hhmm, key, status, minutes = blip
         component = self.components[key]
-        set_component_status(component, status, cause=StatusCause.MANUAL, at=start,
-                             actor=self.actor, actor_id=self.actor_id)
-        set_component_status(component, ComponentStatus.OPERATIONAL, cause=StatusCause.MANUAL,
-                             at=start + timedelta(minutes=minutes), actor=self.actor,
-                             actor_id=self.actor_id)
+        set_component_status(
+            component,
+            status,
+            cause=StatusCause.MANUAL,
+            at=start,
+            actor=self.actor,
+            actor_id=self.actor_id,
+        )
+        set_component_status(
+            component,
+            ComponentStatus.OPERATIONAL,
+            cause=StatusCause.MANUAL,
+            at=start + timedelta(minutes=minutes),
+            actor=self.actor,
+            actor_id=self.actor_id,
+        )
 
     def _past_maintenance(self, spec: stories.MaintenanceSpec, start: datetime) -> None:
         end = start + timedelta(hours=spec.hours)
         maintenance = schedule_maintenance(
-            spec.name, spec.body, [self.components[key] for key in spec.components], start, end,
-            notify=False, display_at=start - timedelta(days=7),
-            actor=self.actor, actor_id=self.actor_id,
+            spec.name,
+            spec.body,
+            [self.components[key] for key in spec.components],
+            start,
+            end,
+            notify=False,
+            display_at=start - timedelta(days=7),
+            actor=self.actor,
+            actor_id=self.actor_id,
         )
         # Both updates happened when planned: a few seconds of worker lag at most.
         start_maintenance(maintenance, at=start, actor="worker")
-        complete_maintenance(maintenance, at=end - timedelta(minutes=self.rng.randint(5, 20)),
-                             actor="worker")
+        complete_maintenance(
+            maintenance, at=end - timedelta(minutes=self.rng.randint(5, 20)), actor="worker"
+        )
 
     def _active_incident(self) -> Incident:
         spec = stories.ACTIVE_INCIDENT
         component = self.components[spec.component]
         started = self.now - timedelta(minutes=47)
         incident = create_incident(
-            spec.name, IncidentStatus.INVESTIGATING, spec.investigating,
-            {component: ComponentStatus.DEGRADED_PERFORMANCE}, started_at=started, notify=False,
-            actor=self.actor, actor_id=self.actor_id,
+            spec.name,
+            IncidentStatus.INVESTIGATING,
+            spec.investigating,
+            {component: ComponentStatus.DEGRADED_PERFORMANCE},
+            started_at=started,
+            notify=False,
+            actor=self.actor,
+            actor_id=self.actor_id,
         )
-        post_update(incident, IncidentStatus.IDENTIFIED, spec.identified,
-                    {component: ComponentStatus.DEGRADED_PERFORMANCE},
-                    display_at=self.now - timedelta(minutes=18), notify=False,
-                    actor=self.actor, actor_id=self.actor_id)
+        post_update(
+            incident,
+            IncidentStatus.IDENTIFIED,
+            spec.identified,
+            {component: ComponentStatus.DEGRADED_PERFORMANCE},
+            display_at=self.now - timedelta(minutes=18),
+            notify=False,
+            actor=self.actor,
+            actor_id=self.actor_id,
+        )
         return incident
 
     def _upcoming_maintenance(self) -> Maintenance:
         spec = stories.UPCOMING_MAINTENANCE
         start = self.local(self.today + timedelta(days=spec.days_from_today), spec.local_time)
         return schedule_maintenance(
-            spec.name, spec.body, [self.components[key] for key in spec.components],
-            start, start + timedelta(hours=spec.hours),
-            auto_start=True, auto_complete=True, remind_before_minutes=60, notify=False,
-            display_at=self.now - timedelta(days=1), actor=self.actor, actor_id=self.actor_id,
+            spec.name,
+            spec.body,
+            [self.components[key] for key in spec.components],
+            start,
+            start + timedelta(hours=spec.hours),
+            auto_start=True,
+            auto_complete=True,
+            remind_before_minutes=60,
+            notify=False,
+            display_at=self.now - timedelta(days=1),
+            actor=self.actor,
+            actor_id=self.actor_id,
         )
 
 
 def _recovering(hit: dict[Component, ComponentStatus]) -> dict[Component, ComponentStatus]:
     """Return the statuses while a fix is monitored: outages ease to degraded, the rest recover."""
     return {
-        component: (ComponentStatus.OPERATIONAL if status is ComponentStatus.DEGRADED_PERFORMANCE
-                    else ComponentStatus.DEGRADED_PERFORMANCE)
+        component: (
+            ComponentStatus.OPERATIONAL
+            if status is ComponentStatus.DEGRADED_PERFORMANCE
+            else ComponentStatus.DEGRADED_PERFORMANCE
+        )
         for component, status in hit.items()
     }
 

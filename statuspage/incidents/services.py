@@ -67,8 +67,9 @@ def _check_statuses(
 ) -> dict[Component, ComponentStatus]:
     parsed: dict[Component, ComponentStatus] = {}
     for component, status in (component_statuses or {}).items():
-        value = _collect(errors, "components",
-                         lambda s=status: parse_component_status(s, "components"))
+        value = _collect(
+            errors, "components", lambda s=status: parse_component_status(s, "components")
+        )
         if value is not None:
             parsed[component] = value
     return parsed
@@ -135,10 +136,18 @@ def create_incident(
         )
         session.add(incident)
         session.flush()
-        update = _apply_update(session, incident, parsed_status, body, statuses, started, notify,
-                               actor, actor_id)
-        record(actor, "incident.create", "incident", incident.public_id, None,
-               _snapshot(incident), actor_id=actor_id)
+        update = _apply_update(
+            session, incident, parsed_status, body, statuses, started, notify, actor, actor_id
+        )
+        record(
+            actor,
+            "incident.create",
+            "incident",
+            incident.public_id,
+            None,
+            _snapshot(incident),
+            actor_id=actor_id,
+        )
         _announce(incident, update)
     return incident
 
@@ -168,10 +177,18 @@ def post_update(
 
     with unit_of_work() as session:
         before = _snapshot(incident)
-        update = _apply_update(session, incident, parsed_status, body, statuses, at, notify,
-                               actor, actor_id)
-        record(actor, "incident.update", "incident", incident.public_id, before,
-               _snapshot(incident) | {"update": update.public_id}, actor_id=actor_id)
+        update = _apply_update(
+            session, incident, parsed_status, body, statuses, at, notify, actor, actor_id
+        )
+        record(
+            actor,
+            "incident.update",
+            "incident",
+            incident.public_id,
+            before,
+            _snapshot(incident) | {"update": update.public_id},
+            actor_id=actor_id,
+        )
         _announce(incident, update)
     return update
 
@@ -195,8 +212,16 @@ def resolve_incident(
             if c.status not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE)
             and c.id not in held
         }
-        return post_update(incident, IncidentStatus.RESOLVED, body, restore, display_at=display_at,
-                           notify=notify, actor=actor, actor_id=actor_id)
+        return post_update(
+            incident,
+            IncidentStatus.RESOLVED,
+            body,
+            restore,
+            display_at=display_at,
+            notify=notify,
+            actor=actor,
+            actor_id=actor_id,
+        )
 
 
 def publish_postmortem(
@@ -227,8 +252,15 @@ def publish_postmortem(
         incident.status = IncidentStatus.POSTMORTEM
         if incident.resolved_at is None:
             incident.resolved_at = at
-        record(actor, "incident.postmortem", "incident", incident.public_id, before,
-               _snapshot(incident), actor_id=actor_id)
+        record(
+            actor,
+            "incident.postmortem",
+            "incident",
+            incident.public_id,
+            before,
+            _snapshot(incident),
+            actor_id=actor_id,
+        )
     return incident
 
 
@@ -244,20 +276,31 @@ def _apply_update(
     actor_id: int | None,
 ) -> IncidentUpdate:
     update = IncidentUpdate(
-        incident=incident, status=status, body=body, display_at=at, notify=notify,
+        incident=incident,
+        status=status,
+        body=body,
+        display_at=at,
+        notify=notify,
         author_id=actor_id,
     )
     session.add(update)
     session.flush()
     for component, new in statuses.items():
         change = set_component_status(
-            component, new, cause=StatusCause.INCIDENT, at=at, incident_id=incident.id,
-            actor=actor, actor_id=actor_id,
+            component,
+            new,
+            cause=StatusCause.INCIDENT,
+            at=at,
+            incident_id=incident.id,
+            actor=actor,
+            actor_id=actor_id,
         )
         old = change.previous_status if change is not None else new
-        session.add(IncidentUpdateComponent(
-            update_id=update.id, component_id=component.id, old_status=old, new_status=new
-        ))
+        session.add(
+            IncidentUpdateComponent(
+                update_id=update.id, component_id=component.id, old_status=old, new_status=new
+            )
+        )
         if component not in incident.components:
             incident.components.append(component)
     _apply_status(incident, status, at)
@@ -318,6 +361,7 @@ def _snapshot(incident: Incident) -> dict[str, Any]:
         "backfilled": incident.backfilled,
         "postmortem_published_at": (
             incident.postmortem_published_at.isoformat()
-            if incident.postmortem_published_at else None
+            if incident.postmortem_published_at
+            else None
         ),
     }

@@ -67,8 +67,9 @@ def schedule_maintenance(
     if times_given and scheduled_until <= scheduled_for:
         errors["scheduled_until"] = _("The window must end after it starts.")
     if remind_before_minutes is not None and not 0 < remind_before_minutes <= MAX_REMIND_MINUTES:
-        errors["remind_before_minutes"] = _("Give a number of minutes between 1 and %(most)d.",
-                                            most=MAX_REMIND_MINUTES)
+        errors["remind_before_minutes"] = _(
+            "Give a number of minutes between 1 and %(most)d.", most=MAX_REMIND_MINUTES
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -87,10 +88,24 @@ def schedule_maintenance(
         maintenance.components = list(dict.fromkeys(components))
         session.add(maintenance)
         session.flush()
-        _add_update(session, maintenance, MaintenanceStatus.SCHEDULED, body,
-                    display_at or utcnow(), notify, actor_id)
-        record(actor, "maintenance.schedule", "maintenance", maintenance.public_id, None,
-               _snapshot(maintenance), actor_id=actor_id)
+        _add_update(
+            session,
+            maintenance,
+            MaintenanceStatus.SCHEDULED,
+            body,
+            display_at or utcnow(),
+            notify,
+            actor_id,
+        )
+        record(
+            actor,
+            "maintenance.schedule",
+            "maintenance",
+            maintenance.public_id,
+            None,
+            _snapshot(maintenance),
+            actor_id=actor_id,
+        )
         _announce(maintenance)
     return maintenance
 
@@ -144,8 +159,12 @@ def run_due_transitions(now: datetime) -> int:
     ).all()
     for maintenance_id in due_starts:
         with unit_of_work() as session:
-            maintenance = _claim(session, maintenance_id, (MaintenanceStatus.SCHEDULED,),
-                                 MaintenanceStatus.IN_PROGRESS)
+            maintenance = _claim(
+                session,
+                maintenance_id,
+                (MaintenanceStatus.SCHEDULED,),
+                MaintenanceStatus.IN_PROGRESS,
+            )
             if maintenance is not None:
                 _start(session, maintenance, maintenance.scheduled_for, None, "worker", None)
                 done += 1
@@ -162,8 +181,9 @@ def run_due_transitions(now: datetime) -> int:
     ).all()
     for maintenance_id in due_ends:
         with unit_of_work() as session:
-            maintenance = _claim(session, maintenance_id, ACTIVE_STATUSES,
-                                 MaintenanceStatus.COMPLETED)
+            maintenance = _claim(
+                session, maintenance_id, ACTIVE_STATUSES, MaintenanceStatus.COMPLETED
+            )
             if maintenance is not None:
                 # Completion is dated at the planned end, unless the window started later.
                 at = max(maintenance.scheduled_until, maintenance.started_at or now)
@@ -214,16 +234,37 @@ def _start(
     for component in maintenance.components:
         # Never hide something worse than maintenance (an outage stays visible).
         if component.status is ComponentStatus.OPERATIONAL:
-            set_component_status(component, ComponentStatus.UNDER_MAINTENANCE,
-                                 cause=StatusCause.MAINTENANCE, at=at,
-                                 maintenance_id=maintenance.id, actor=actor, actor_id=actor_id)
+            set_component_status(
+                component,
+                ComponentStatus.UNDER_MAINTENANCE,
+                cause=StatusCause.MAINTENANCE,
+                at=at,
+                maintenance_id=maintenance.id,
+                actor=actor,
+                actor_id=actor_id,
+            )
     if body is None:
-        body = _("Scheduled maintenance is currently in progress. "
-                 "We will provide updates as necessary.")
-    update = _add_update(session, maintenance, MaintenanceStatus.IN_PROGRESS, body, at,
-                         maintenance.notify_on_start, actor_id)
-    record(actor, "maintenance.start", "maintenance", maintenance.public_id,
-           before, _snapshot(maintenance), actor_id=actor_id)
+        body = _(
+            "Scheduled maintenance is currently in progress. We will provide updates as necessary."
+        )
+    update = _add_update(
+        session,
+        maintenance,
+        MaintenanceStatus.IN_PROGRESS,
+        body,
+        at,
+        maintenance.notify_on_start,
+        actor_id,
+    )
+    record(
+        actor,
+        "maintenance.start",
+        "maintenance",
+        maintenance.public_id,
+        before,
+        _snapshot(maintenance),
+        actor_id=actor_id,
+    )
     _announce(maintenance)
     return update
 
@@ -247,16 +288,35 @@ def _complete(
         for component in maintenance.components:
             # An incident during the window may have set something worse: leave that alone.
             if component.status is ComponentStatus.UNDER_MAINTENANCE and component.id not in held:
-                set_component_status(component, ComponentStatus.OPERATIONAL,
-                                     cause=StatusCause.MAINTENANCE, at=at,
-                                     maintenance_id=maintenance.id, actor=actor,
-                                     actor_id=actor_id)
+                set_component_status(
+                    component,
+                    ComponentStatus.OPERATIONAL,
+                    cause=StatusCause.MAINTENANCE,
+                    at=at,
+                    maintenance_id=maintenance.id,
+                    actor=actor,
+                    actor_id=actor_id,
+                )
     if body is None:
         body = _("The scheduled maintenance has been completed.")
-    update = _add_update(session, maintenance, MaintenanceStatus.COMPLETED, body, at,
-                         maintenance.notify_on_complete, actor_id)
-    record(actor, "maintenance.complete", "maintenance", maintenance.public_id, before,
-           _snapshot(maintenance), actor_id=actor_id)
+    update = _add_update(
+        session,
+        maintenance,
+        MaintenanceStatus.COMPLETED,
+        body,
+        at,
+        maintenance.notify_on_complete,
+        actor_id,
+    )
+    record(
+        actor,
+        "maintenance.complete",
+        "maintenance",
+        maintenance.public_id,
+        before,
+        _snapshot(maintenance),
+        actor_id=actor_id,
+    )
     _announce(maintenance)
     return update
 
@@ -288,7 +348,11 @@ def _add_update(
     actor_id: int | None,
 ) -> MaintenanceUpdate:
     update = MaintenanceUpdate(
-        maintenance=maintenance, status=status, body=body, display_at=at, notify=notify,
+        maintenance=maintenance,
+        status=status,
+        body=body,
+        display_at=at,
+        notify=notify,
         author_id=actor_id,
     )
     session.add(update)

@@ -46,12 +46,14 @@ def init_observability(app: Flask) -> None:
 @bp.get("/healthz")
 def healthz() -> Response:
     """Report database, migration and worker health."""
-    health = check_health(current_app.extensions[_HEAD_KEY],
-                          float(current_app.config["WORKER_STALE_AFTER"]))
+    health = check_health(
+        current_app.extensions[_HEAD_KEY], float(current_app.config["WORKER_STALE_AFTER"])
+    )
     worker = health.worker
     worker_json = {
         "last_seen_at": worker.last_seen_at.isoformat() if worker and worker.last_seen_at else None,
-        "age_seconds": round(worker.age_seconds, 3) if worker and worker.age_seconds is not None
+        "age_seconds": round(worker.age_seconds, 3)
+        if worker and worker.age_seconds is not None
         else None,
         "state": worker.state if worker else "missing",
     }
@@ -83,8 +85,12 @@ def metrics() -> Response:
     if token:
         given = request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            return Response("unauthorized\n", status=401, mimetype="text/plain",
-                            headers={"WWW-Authenticate": "Bearer"})
+            return Response(
+                "unauthorized\n",
+                status=401,
+                mimetype="text/plain",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
     app_metrics = get_metrics()
     try:
         state = worker_state(float(current_app.config["WORKER_STALE_AFTER"]))
@@ -100,5 +106,6 @@ def metrics() -> Response:
         app_metrics.worker_heartbeat_age.set(math.nan)
         app_metrics.open_incidents.set(math.nan)
     body, content_type = render_metrics(app_metrics)
-    return Response(body, status=200, headers={"Content-Type": content_type,
-                                               "Cache-Control": "no-store"})
+    return Response(
+        body, status=200, headers={"Content-Type": content_type, "Cache-Control": "no-store"}
+    )

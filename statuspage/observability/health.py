@@ -42,8 +42,10 @@ class Health:
     @property
     def at_head(self) -> bool:
         """Say whether the database schema is at the newest migration."""
-        return self.database_ok and self.head_revision is not None and (
-            self.current_revision == self.head_revision
+        return (
+            self.database_ok
+            and self.head_revision is not None
+            and (self.current_revision == self.head_revision)
         )
 
     @property
@@ -82,9 +84,14 @@ def worker_state(stale_after: float, now: datetime | None = None) -> WorkerState
 def open_incident_count() -> int:
     """Return how many incidents are not yet resolved."""
     open_statuses = [s.value for s in IncidentStatus if s.is_open]
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Incident).where(Incident.status.in_(open_statuses))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Incident)
+            .where(Incident.status.in_(open_statuses))
+        )
+        or 0
+    )
 
 
 def check_health(head_revision: str | None, stale_after: float) -> Health:
@@ -99,7 +106,9 @@ def check_health(head_revision: str | None, stale_after: float) -> Health:
     except sa.exc.SQLAlchemyError:
         log.exception("health check could not read the database")
         db.session.rollback()
-        return Health(database_ok=False, current_revision=None, head_revision=head_revision,
-                      worker=None)
-    return Health(database_ok=True, current_revision=current, head_revision=head_revision,
-                  worker=worker)
+        return Health(
+            database_ok=False, current_revision=None, head_revision=head_revision, worker=None
+        )
+    return Health(
+        database_ok=True, current_revision=current, head_revision=head_revision, worker=worker
+    )

@@ -27,20 +27,29 @@ class AppMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.http_requests = Counter(
-            "statuspage_http_requests", "HTTP requests answered.",
-            ("method", "endpoint", "status"), registry=self.registry,
+            "statuspage_http_requests",
+            "HTTP requests answered.",
+            ("method", "endpoint", "status"),
+            registry=self.registry,
         )
         self.http_latency = Histogram(
-            "statuspage_http_request_duration_seconds", "Time spent answering HTTP requests.",
-            ("endpoint",), buckets=_LATENCY_BUCKETS, registry=self.registry,
+            "statuspage_http_request_duration_seconds",
+            "Time spent answering HTTP requests.",
+            ("endpoint",),
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.incident_publishes = Counter(
-            "statuspage_incident_publishes", "Incident updates published.",
-            ("notify",), registry=self.registry,
+            "statuspage_incident_publishes",
+            "Incident updates published.",
+            ("notify",),
+            registry=self.registry,
         )
         self.maintenance_transitions = Counter(
-            "statuspage_maintenance_transitions", "Maintenance windows that changed status.",
-            ("status",), registry=self.registry,
+            "statuspage_maintenance_transitions",
+            "Maintenance windows that changed status.",
+            ("status",),
+            registry=self.registry,
         )
         self.worker_heartbeat_age = Gauge(
             "statuspage_worker_heartbeat_age_seconds",
@@ -48,10 +57,13 @@ class AppMetrics:
             registry=self.registry,
         )
         self.open_incidents = Gauge(
-            "statuspage_open_incidents", "Incidents not yet resolved.", registry=self.registry,
+            "statuspage_open_incidents",
+            "Incidents not yet resolved.",
+            registry=self.registry,
         )
         self.database_up = Gauge(
-            "statuspage_database_up", "1 when the last scrape could read the database.",
+            "statuspage_database_up",
+            "1 when the last scrape could read the database.",
             registry=self.registry,
         )
 

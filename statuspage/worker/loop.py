@@ -111,8 +111,11 @@ class Worker:
             heartbeat = session.get(WorkerHeartbeat, self.worker_id)
             now = utcnow()
             if heartbeat is None:
-                session.add(WorkerHeartbeat(worker_id=self.worker_id, started_at=self.started_at,
-                                            seen_at=now))
+                session.add(
+                    WorkerHeartbeat(
+                        worker_id=self.worker_id, started_at=self.started_at, seen_at=now
+                    )
+                )
             else:
                 heartbeat.seen_at = now
 
@@ -133,8 +136,12 @@ class Worker:
         A stopped loop removes its heartbeat; a single tick leaves it, so a
         worker run from cron with --once still shows up in /healthz.
         """
-        log.info("worker %s starting (interval %.1fs, tasks: %s)", self.worker_id, self.interval,
-                 ", ".join(self.tasks) or "none")
+        log.info(
+            "worker %s starting (interval %.1fs, tasks: %s)",
+            self.worker_id,
+            self.interval,
+            ", ".join(self.tasks) or "none",
+        )
         restore = self._install_signal_handlers()
         try:
             while True:
