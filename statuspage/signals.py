@@ -7,6 +7,15 @@ Each signal is sent after the unit of work that caused it has committed.
 - ``maintenance_transitioned(sender, maintenance_id: int, status: str)``:
   a maintenance window changed status (by a person or the worker).
 - ``component_status_changed(sender, component_id: int, old: str, new: str, cause: str)``
+- ``maintenance_update_posted(sender, maintenance_id: int, update_id: int, notify: bool)``:
+  a message was added to a window's timeline without changing its status (status
+  changes are maintenance_transitioned).
+- ``maintenance_reminder_due(sender, maintenance_id: int)``: a scheduled window's reminder
+  time (remind_before_minutes before its start) has come; sent once per window, by the
+  worker, after reminded_at was committed. The delivery engine reminds subscribers.
+- ``postmortem_published(sender, incident_id: int, notify: bool)``: an incident's
+  postmortem was published (or republished with changes); with notify, subscribers
+  who follow the incident are sent it.
 """
 
 from blinker import Namespace
@@ -16,3 +25,6 @@ _signals = Namespace()
 incident_published = _signals.signal("incident-published")
 maintenance_transitioned = _signals.signal("maintenance-transitioned")
 component_status_changed = _signals.signal("component-status-changed")
+maintenance_update_posted = _signals.signal("maintenance-update-posted")
+maintenance_reminder_due = _signals.signal("maintenance-reminder-due")
+postmortem_published = _signals.signal("postmortem-published")

@@ -9,8 +9,23 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 # shown again with the user's input and a message instead of a bare 400.
 csrf.exempt(bp)
 
-from . import access, account_views, dashboard_views, user_views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    access,
+    account_views,
+    audit_views,
+    component_views,
+    dashboard_views,
+    incident_views,
+    maintenance_views,
+    preview_views,
+    settings_views,
+    template_views,
+    user_views,
+)
 from .nav import nav_items  # noqa: E402
+
+bp.before_request(access.require_sign_in)
+bp.after_request(access.no_store)
 
 
 @bp.app_context_processor

@@ -6,12 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..accounts.models import Role
-from . import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,15 +45,15 @@ def required_role(view: Callable[..., Any]) -> Role:
     return cast(Role, getattr(view, "required_role", Role.SUPPORT))
 
 
-@bp.before_request
 def require_sign_in() -> ResponseReturnValue | None:
     """Send anonymous visitors to the sign-in page."""
+    # Load the user from this request's session, never from a reused app context (tests).
+    g.pop("_login_user", None)
     if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
         return None
     return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
 
 
-@bp.after_request
 def no_store(response: Any) -> Any:
     """Keep console pages out of shared and browser caches."""
     response.headers["Cache-Control"] = "no-store"

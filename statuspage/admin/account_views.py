@@ -111,9 +111,11 @@ def api_keys() -> ResponseReturnValue:
         )
         form = ApiKeyForm(formdata=None)
     keys = [queries.key_row(k) for k in services.api_keys_of(current_user)]
-    return render_template(
+    status = 400 if form.errors or form.form_errors else 200
+    page = render_template(
         "admin/api_keys.html", form=form, keys=keys, new_secret=new_secret, revoke=ConfirmForm()
     )
+    return page, status
 
 
 @bp.post("/account/keys/<key_id>/revoke")

@@ -27,6 +27,7 @@ from ..db import unit_of_work
 from ..extensions import db
 from ..incidents.models import Incident, IncidentStatus, IncidentUpdate
 from ..incidents.services import create_incident, post_update, publish_postmortem, resolve_incident
+from ..incidents.template_services import create_template
 from ..maintenance.models import Maintenance
 from ..maintenance.services import complete_maintenance, schedule_maintenance, start_maintenance
 from ..site.models import PageSettings
@@ -123,6 +124,7 @@ class _Loader:
         self._settings()
         self._staff()
         self._components()
+        self._templates()
         # Every past event, replayed oldest first so each status change lands after the last.
         past: list[tuple[datetime, Callable[[], object]]] = []
         for story in stories.STORIES:
@@ -201,6 +203,20 @@ class _Loader:
                     actor=self.actor,
                     actor_id=self.actor_id,
                 )
+
+    def _templates(self) -> None:
+        for spec in stories.TEMPLATES:
+            create_template(
+                spec.kind,
+                spec.name,
+                spec.title,
+                spec.body,
+                spec.status,
+                [self.components[key] for key in spec.components],
+                component_status=spec.component_status,
+                actor=self.actor,
+                actor_id=self.actor_id,
+            )
 
     def _story_start(self, story: stories.Story) -> datetime:
         return self.local(

@@ -316,3 +316,58 @@ UPCOMING_MAINTENANCE = MaintenanceSpec(
     local_time="03:00",
     hours=2,
 )
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """A message template the communications lead prepared in advance."""
+
+    kind: str
+    name: str
+    title: str
+    body: str
+    status: str
+    components: tuple[str, ...] = ()
+    component_status: S | None = None
+
+
+TEMPLATES = (
+    TemplateSpec(
+        "incident",
+        "API errors",
+        "Elevated error rates on {component}",
+        "We are seeing elevated error rates on {component} and are investigating. "
+        "Requests may fail intermittently; retries are safe.",
+        "investigating",
+        ("api",),
+        S.PARTIAL_OUTAGE,
+    ),
+    TemplateSpec(
+        "incident",
+        "Slow dashboard",
+        "Slow page loads on {component}",
+        "Some pages of {component} load slowly. We are looking into it.",
+        "investigating",
+        ("dashboard",),
+        S.DEGRADED_PERFORMANCE,
+    ),
+    TemplateSpec(
+        "incident",
+        "Full outage",
+        "{component} unavailable",
+        "{component} is unavailable. Our engineers are working on it and we will post an "
+        "update within 30 minutes.",
+        "investigating",
+        ("api", "dashboard"),
+        S.MAJOR_OUTAGE,
+    ),
+    TemplateSpec(
+        "maintenance",
+        "Database upgrade",
+        "Database maintenance",
+        "We will upgrade {component} between {start} and {end}. "
+        "Expect short interruptions of a few seconds.",
+        "scheduled",
+        ("database",),
+    ),
+)

@@ -1,9 +1,9 @@
-"""Incident use cases: open an incident, post updates, resolve, publish the postmortem."""
+"""Incident use cases: open, update, resolve, backfill, edit, postmortem, hide and delete."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from ..audit.services import record
 from ..clock import utcnow
-from ..components.models import Component, ComponentStatus, StatusCause
+from ..components.models import Component, ComponentStatus, ComponentStatusChange, StatusCause
 from ..components.rollup import impact_from_components, worst_impact
 from ..components.services import parse_component_status, set_component_status
 from ..db import after_commit, unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
-from ..signals import incident_published
+from ..signals import incident_published, postmortem_published
 from .models import (
     Impact,
     Incident,
@@ -32,8 +32,14 @@ from .models import (
 MAX_NAME_LENGTH = 255
 MAX_BODY_LENGTH = 20_000
 MAX_POSTMORTEM_LENGTH = 100_000
+# How far ahead of the server's clock a start time may be (a person's clock may run fast).
+FUTURE_SLACK = timedelta(minutes=5)
 
 ComponentStatuses = Mapping[Component, ComponentStatus | str]
+
+
+class StaleUpdateError(ValidationError):
+    """The update changed after the editor opened it; nothing was written."""
 
 
 def parse_incident_status(value: IncidentStatus | str, field: str = "status") -> IncidentStatus:
@@ -88,21 +94,17 @@ def _check_display_at(
     return at
 
 
-def create_incident(
+def _check_new_incident(
+    errors: dict[str, str],
     name: str,
     status: IncidentStatus | str,
     body: str,
-    component_statuses: ComponentStatuses | None = None,
-    *,
-    impact_override: Impact | str | None = None,
-    started_at: datetime | None = None,
-    notify: bool = True,
-    backfilled: bool = False,
-    actor: str = "cli",
-    actor_id: int | None = None,
-) -> Incident:
-    """Open an incident with its first update (a backfilled one is past and never notifies)."""
-    errors: dict[str, str] = {}
+    component_statuses: ComponentStatuses | None,
+    impact_override: Impact | str | None,
+    started_at: datetime | None,
+    backfilled: bool,
+) -> tuple[str, Any, str, Impact | None, dict[Component, ComponentStatus], datetime]:
+    """Check a new incident's input, filing problems under errors; return the parsed values."""
     name = (name or "").strip()
     if not name:
         errors["name"] = _("Enter a name.")
@@ -120,6 +122,29 @@ def create_incident(
     statuses = _check_statuses(errors, component_statuses)
     now = utcnow()
     started = _check_display_at(errors, "started_at", started_at, now, backfilled)
+    if "started_at" not in errors and started > now + FUTURE_SLACK:
+        errors["started_at"] = _("An incident cannot start in the future.")
+    return name, parsed_status, body, override, statuses, started
+
+
+def create_incident(
+    name: str,
+    status: IncidentStatus | str,
+    body: str,
+    component_statuses: ComponentStatuses | None = None,
+    *,
+    impact_override: Impact | str | None = None,
+    started_at: datetime | None = None,
+    notify: bool = True,
+    backfilled: bool = False,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> Incident:
+    """Open an incident with its first update (a backfilled one is past and never notifies)."""
+    errors: dict[str, str] = {}
+    name, parsed_status, body, override, statuses, started = _check_new_incident(
+        errors, name, status, body, component_statuses, impact_override, started_at, backfilled
+    )
     if errors:
         raise ValidationError(errors)
     notify = notify and not backfilled
@@ -199,24 +224,35 @@ def resolve_incident(
     *,
     display_at: datetime | None = None,
     notify: bool = True,
+    restore: Iterable[Component] | None = None,
     actor: str = "cli",
     actor_id: int | None = None,
 ) -> IncidentUpdate:
-    """Resolve an incident, restoring its components unless something else holds them."""
+    """Resolve an incident, setting components back to operational.
+
+    With restore None, every affected component goes back unless something else holds it
+    (components_to_restore); otherwise exactly the given affected components do.
+    """
+    if not IncidentStatus(incident.status).is_open:
+        raise ValidationError({"status": _("This incident is already resolved.")})
     with unit_of_work():
-        held = _components_held_elsewhere(incident)
-        restore = {
+        if restore is None:
+            chosen = components_to_restore(incident)
+        else:
+            chosen = list(dict.fromkeys(restore))
+            affected = {c.id for c in incident.components}
+            if any(c.id not in affected for c in chosen):
+                raise ValidationError({"restore": _("Choose components this incident affects.")})
+        statuses = {
             c: ComponentStatus.OPERATIONAL
-            for c in incident.components
-            # Maintenance and other open incidents own those statuses; leave them be.
-            if c.status not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE)
-            and c.id not in held
+            for c in chosen
+            if c.status != ComponentStatus.OPERATIONAL
         }
         return post_update(
             incident,
             IncidentStatus.RESOLVED,
             body,
-            restore,
+            statuses,
             display_at=display_at,
             notify=notify,
             actor=actor,
@@ -224,15 +260,28 @@ def resolve_incident(
         )
 
 
+def components_to_restore(incident: Incident) -> list[Component]:
+    """Return the affected components resolving should set back to operational by default."""
+    held = _components_held_elsewhere(incident)
+    return [
+        c
+        for c in incident.components
+        # Maintenance and other open incidents own those statuses; leave them be.
+        if c.status not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE)
+        and c.id not in held
+    ]
+
+
 def publish_postmortem(
     incident: Incident,
     body: str,
     *,
     published_at: datetime | None = None,
+    notify: bool = False,
     actor: str = "cli",
     actor_id: int | None = None,
 ) -> Incident:
-    """Publish (or replace) the postmortem of a resolved incident."""
+    """Publish (or replace) a resolved incident's postmortem, notifying subscribers if asked."""
     errors: dict[str, str] = {}
     body = (body or "").strip()
     if not body:
@@ -246,7 +295,7 @@ def publish_postmortem(
     if errors:
         raise ValidationError(errors)
     with unit_of_work():
-        before = _snapshot(incident)
+        before = _snapshot(incident) | {"postmortem_body": incident.postmortem_body}
         incident.postmortem_body = body
         incident.postmortem_published_at = at
         incident.status = IncidentStatus.POSTMORTEM
@@ -258,10 +307,301 @@ def publish_postmortem(
             "incident",
             incident.public_id,
             before,
+            _snapshot(incident) | {"postmortem_body": body, "notify": notify},
+            actor_id=actor_id,
+        )
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        incident_id = incident.id
+
+        def announce() -> None:
+            postmortem_published.send(app, incident_id=incident_id, notify=notify)
+
+        after_commit(announce)
+    return incident
+
+
+def save_postmortem_draft(
+    incident: Incident, body: str, *, actor: str = "cli", actor_id: int | None = None
+) -> Incident:
+    """Keep an unpublished postmortem draft (an empty body discards the draft)."""
+    body = (body or "").strip()
+    if len(body) > MAX_POSTMORTEM_LENGTH:
+        raise ValidationError(
+            {"body": _("Use at most %(count)d characters.", count=MAX_POSTMORTEM_LENGTH)}
+        )
+    if incident.postmortem_published_at is not None:
+        # One text is both draft and published copy: saving would change the public page.
+        raise ValidationError(
+            {
+                "body": _(
+                    "This postmortem is published: publish your changes, "
+                    "or revert it to a draft first."
+                )
+            }
+        )
+    new_body = body or None
+    if new_body == incident.postmortem_body:
+        return incident
+    with unit_of_work():
+        before = {"postmortem_body": incident.postmortem_body}
+        incident.postmortem_body = new_body
+        record(
+            actor,
+            "incident.postmortem_draft",
+            "incident",
+            incident.public_id,
+            before,
+            {"postmortem_body": new_body},
+            actor_id=actor_id,
+        )
+    return incident
+
+
+def revert_postmortem(
+    incident: Incident, *, actor: str = "cli", actor_id: int | None = None
+) -> Incident:
+    """Take a published postmortem off the public page, keeping its text as a draft."""
+    if incident.postmortem_published_at is None:
+        raise ValidationError({"status": _("This postmortem is not published.")})
+    with unit_of_work():
+        before = _snapshot(incident)
+        incident.postmortem_published_at = None
+        if incident.status == IncidentStatus.POSTMORTEM:
+            incident.status = IncidentStatus.RESOLVED
+        record(
+            actor,
+            "incident.postmortem_revert",
+            "incident",
+            incident.public_id,
+            before,
             _snapshot(incident),
             actor_id=actor_id,
         )
     return incident
+
+
+def backfill_incident(
+    name: str,
+    body: str,
+    component_statuses: ComponentStatuses | None = None,
+    *,
+    started_at: datetime | None,
+    resolved_at: datetime | None,
+    impact_override: Impact | str | None = None,
+    resolution_body: str = "",
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> Incident:
+    """Record a past, resolved incident; it never notifies and fills the components' history.
+
+    The components get their statuses at the start and go back at the end to what they
+    had before, so uptime counts the outage and their current status is left alone.
+    """
+    errors: dict[str, str] = {}
+    now = utcnow()
+    if started_at is None:
+        errors["started_at"] = _("Enter when it started.")
+    if resolved_at is None:
+        errors["resolved_at"] = _("Enter when it ended.")
+    elif resolved_at.tzinfo is None:
+        errors["resolved_at"] = _("Give a timezone-aware time.")
+    elif resolved_at > now:
+        errors["resolved_at"] = _("A backfilled incident must be dated in the past.")
+    elif started_at is not None and started_at.tzinfo is not None and resolved_at <= started_at:
+        errors["resolved_at"] = _("The end must be after the start.")
+    if len(resolution_body or "") > MAX_BODY_LENGTH:
+        errors["resolution_body"] = _("Use at most %(count)d characters.", count=MAX_BODY_LENGTH)
+    _check_new_incident(
+        errors,
+        name,
+        IncidentStatus.INVESTIGATING,
+        body,
+        component_statuses,
+        impact_override,
+        started_at or now,
+        True,
+    )
+    if errors:
+        raise ValidationError(errors)
+    assert resolved_at is not None  # noqa: S101  (checked above)
+
+    with unit_of_work():
+        incident = create_incident(
+            name,
+            IncidentStatus.INVESTIGATING,
+            body,
+            component_statuses,
+            impact_override=impact_override,
+            started_at=started_at,
+            notify=False,
+            backfilled=True,
+            actor=actor,
+            actor_id=actor_id,
+        )
+        first = incident.updates[0]
+        back = {
+            change.component: ComponentStatus(change.old_status)
+            for change in first.component_changes
+            if change.old_status is not None and change.old_status != change.new_status
+        }
+        post_update(
+            incident,
+            IncidentStatus.RESOLVED,
+            resolution_body or "",
+            back,
+            display_at=resolved_at,
+            notify=False,
+            actor=actor,
+            actor_id=actor_id,
+        )
+    return incident
+
+
+def edit_update(
+    update: IncidentUpdate,
+    body: str,
+    *,
+    display_at: datetime | None = None,
+    notify_again: bool = False,
+    expected_updated_at: datetime | None = None,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> IncidentUpdate:
+    """Correct a posted update's message or time; notify subscribers again only if asked.
+
+    expected_updated_at is the update's updated_at when the editor opened it: if the
+    update changed since, nothing is written (someone else edited it meanwhile).
+    """
+    if expected_updated_at is not None and update.updated_at != expected_updated_at:
+        raise StaleUpdateError(
+            {
+                "body": _(
+                    "Someone else changed this update after you opened it, so nothing was "
+                    "saved. Their version is shown below: compare, then save again."
+                )
+            }
+        )
+    incident = update.incident
+    errors: dict[str, str] = {}
+    body = _check_body(errors, body)
+    at = update.display_at
+    if display_at is not None:
+        if display_at.tzinfo is None:
+            errors["display_at"] = _("Give a timezone-aware time.")
+        elif display_at > utcnow():
+            errors["display_at"] = _("An update cannot be dated in the future.")
+        elif display_at < incident.started_at:
+            errors["display_at"] = _("An update cannot be dated before the incident started.")
+        else:
+            at = display_at
+    if errors:
+        raise ValidationError(errors)
+    notify_again = notify_again and not incident.backfilled
+    changed = body != update.body or at != update.display_at
+    if not changed and not notify_again:
+        return update
+
+    with unit_of_work():
+        before = {
+            "incident": incident.public_id,
+            "body": update.body,
+            "display_at": update.display_at.isoformat(),
+        }
+        update.body = body
+        update.display_at = at
+        if notify_again:
+            update.notify = True
+        record(
+            actor,
+            "incident.update_edit",
+            "incident_update",
+            update.public_id,
+            before,
+            {
+                "incident": incident.public_id,
+                "body": body,
+                "display_at": at.isoformat(),
+                "notify_again": notify_again,
+            },
+            actor_id=actor_id,
+        )
+        if notify_again:
+            _announce(incident, update)
+    return update
+
+
+def set_incident_hidden(
+    incident: Incident, hidden: bool, *, actor: str = "cli", actor_id: int | None = None
+) -> Incident:
+    """Hide an incident from the public page, feeds and APIs, or show it again."""
+    if incident.hidden == hidden:
+        return incident
+    with unit_of_work():
+        before = _snapshot(incident)
+        incident.hidden = hidden
+        record(
+            actor,
+            "incident.hide" if hidden else "incident.unhide",
+            "incident",
+            incident.public_id,
+            before,
+            _snapshot(incident),
+            actor_id=actor_id,
+        )
+    return incident
+
+
+def delete_incident(incident: Incident, *, actor: str = "cli", actor_id: int | None = None) -> None:
+    """Delete an incident and its updates; the components' status history stays (uptime)."""
+    with unit_of_work() as session:
+        before = _snapshot(incident) | {
+            "started_at": incident.started_at.isoformat(),
+            "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
+            "hidden": incident.hidden,
+            "postmortem_body": incident.postmortem_body,
+            "updates": [
+                {
+                    "id": u.public_id,
+                    "status": IncidentStatus(u.status).value,
+                    "body": u.body,
+                    "display_at": u.display_at.isoformat(),
+                    "notify": u.notify,
+                }
+                for u in sorted(incident.updates, key=lambda u: (u.display_at, u.id))
+            ],
+        }
+        # Spelled out rather than left to ON DELETE SET NULL: SQLite enforces no foreign keys.
+        session.execute(
+            sa.update(ComponentStatusChange)
+            .where(ComponentStatusChange.incident_id == incident.id)
+            .values(incident_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.delete(incident)
+        session.flush()
+        record(
+            actor,
+            "incident.delete",
+            "incident",
+            incident.public_id,
+            before,
+            None,
+            actor_id=actor_id,
+        )
+
+
+def find_incident(public_id: str) -> Incident | None:
+    """Return an incident (hidden ones too) by public id, or None."""
+    return db.session.scalar(sa.select(Incident).where(Incident.public_id == public_id))
+
+
+def find_update(incident: Incident, public_id: str) -> IncidentUpdate | None:
+    """Return one of an incident's updates by public id, or None."""
+    return db.session.scalar(
+        sa.select(IncidentUpdate).where(
+            IncidentUpdate.incident_id == incident.id, IncidentUpdate.public_id == public_id
+        )
+    )
 
 
 def _apply_update(
@@ -359,6 +699,7 @@ def _snapshot(incident: Incident) -> dict[str, Any]:
         "impact_override": incident.impact_override.value if incident.impact_override else None,
         "components": [c.public_id for c in incident.components],
         "backfilled": incident.backfilled,
+        "hidden": incident.hidden,
         "postmortem_published_at": (
             incident.postmortem_published_at.isoformat()
             if incident.postmortem_published_at

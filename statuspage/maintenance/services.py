@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +19,11 @@ from ..components.services import set_component_status
 from ..db import after_commit, unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
-from ..signals import maintenance_transitioned
+from ..signals import (
+    maintenance_reminder_due,
+    maintenance_transitioned,
+    maintenance_update_posted,
+)
 from .models import Maintenance, MaintenanceStatus, MaintenanceUpdate, maintenance_component
 
 log = logging.getLogger(__name__)
@@ -49,29 +53,7 @@ def schedule_maintenance(
     actor_id: int | None = None,
 ) -> Maintenance:
     """Schedule a maintenance window on some components (display_at backdates the announcement)."""
-    errors: dict[str, str] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = _("Enter a name.")
-    elif len(name) > MAX_NAME_LENGTH:
-        errors["name"] = _("Use at most %(count)d characters.", count=MAX_NAME_LENGTH)
-    body = body or ""
-    if len(body) > MAX_BODY_LENGTH:
-        errors["body"] = _("Use at most %(count)d characters.", count=MAX_BODY_LENGTH)
-    for field, value in (("scheduled_for", scheduled_for), ("scheduled_until", scheduled_until)):
-        if value is None:
-            errors[field] = _("Give a time.")
-        elif value.tzinfo is None:
-            errors[field] = _("Give a timezone-aware time.")
-    times_given = not {"scheduled_for", "scheduled_until"} & set(errors)
-    if times_given and scheduled_until <= scheduled_for:
-        errors["scheduled_until"] = _("The window must end after it starts.")
-    if remind_before_minutes is not None and not 0 < remind_before_minutes <= MAX_REMIND_MINUTES:
-        errors["remind_before_minutes"] = _(
-            "Give a number of minutes between 1 and %(most)d.", most=MAX_REMIND_MINUTES
-        )
-    if errors:
-        raise ValidationError(errors)
+    name, body = _check_window(name, body, scheduled_for, scheduled_until, remind_before_minutes)
 
     with unit_of_work() as session:
         maintenance = Maintenance(
@@ -110,6 +92,40 @@ def schedule_maintenance(
     return maintenance
 
 
+def _check_window(
+    name: str,
+    body: str | None,
+    scheduled_for: datetime | None,
+    scheduled_until: datetime | None,
+    remind_before_minutes: int | None,
+) -> tuple[str, str]:
+    """Validate a window's wording and times; return the cleaned name and body."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Enter a name.")
+    elif len(name) > MAX_NAME_LENGTH:
+        errors["name"] = _("Use at most %(count)d characters.", count=MAX_NAME_LENGTH)
+    body = body or ""
+    if len(body) > MAX_BODY_LENGTH:
+        errors["body"] = _("Use at most %(count)d characters.", count=MAX_BODY_LENGTH)
+    for field, value in (("scheduled_for", scheduled_for), ("scheduled_until", scheduled_until)):
+        if value is None:
+            errors[field] = _("Give a time.")
+        elif value.tzinfo is None:
+            errors[field] = _("Give a timezone-aware time.")
+    times_given = not {"scheduled_for", "scheduled_until"} & set(errors)
+    if times_given and scheduled_until <= scheduled_for:  # type: ignore[operator]
+        errors["scheduled_until"] = _("The window must end after it starts.")
+    if remind_before_minutes is not None and not 0 < remind_before_minutes <= MAX_REMIND_MINUTES:
+        errors["remind_before_minutes"] = _(
+            "Give a number of minutes between 1 and %(most)d.", most=MAX_REMIND_MINUTES
+        )
+    if errors:
+        raise ValidationError(errors)
+    return name, body
+
+
 def start_maintenance(
     maintenance: Maintenance,
     *,
@@ -121,6 +137,8 @@ def start_maintenance(
     """Start a scheduled window: its operational components go under maintenance."""
     if maintenance.status is not MaintenanceStatus.SCHEDULED:
         raise ValidationError({"status": _("Only a scheduled maintenance can be started.")})
+    if body is not None:
+        body = _check_update_body(body, required=False) or None
     with unit_of_work() as session:
         return _start(session, maintenance, at or utcnow(), body, actor, actor_id)
 
@@ -136,8 +154,226 @@ def complete_maintenance(
     """Complete a window: components still under maintenance go back to operational."""
     if maintenance.status is MaintenanceStatus.COMPLETED:
         raise ValidationError({"status": _("This maintenance is already completed.")})
+    if body is not None:
+        body = _check_update_body(body, required=False) or None
     with unit_of_work() as session:
         return _complete(session, maintenance, at or utcnow(), body, actor, actor_id)
+
+
+def find_maintenance(public_id: str) -> Maintenance | None:
+    """Return a maintenance window by public id (hidden ones too), or None."""
+    return db.session.scalar(sa.select(Maintenance).where(Maintenance.public_id == public_id))
+
+
+def update_maintenance(
+    maintenance: Maintenance,
+    name: str,
+    body: str,
+    components: Iterable[Component],
+    scheduled_for: datetime,
+    scheduled_until: datetime,
+    *,
+    auto_start: bool = True,
+    auto_complete: bool = True,
+    notify_on_start: bool = True,
+    notify_on_complete: bool = True,
+    remind_before_minutes: int | None = None,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> Maintenance:
+    """Change a window that has not started: wording, components, times and options.
+
+    body replaces the scheduling announcement. Moving the start re-arms the reminder.
+    """
+    if maintenance.status is not MaintenanceStatus.SCHEDULED:
+        raise ValidationError({"status": _("Only a scheduled maintenance can be edited.")})
+    name, body = _check_window(name, body, scheduled_for, scheduled_until, remind_before_minutes)
+    with unit_of_work() as session:
+        before = _snapshot(maintenance)
+        if scheduled_for != maintenance.scheduled_for:
+            maintenance.reminded_at = None
+        maintenance.name = name
+        maintenance.components = list(dict.fromkeys(components))
+        maintenance.scheduled_for = scheduled_for
+        maintenance.scheduled_until = scheduled_until
+        maintenance.auto_start = auto_start
+        maintenance.auto_complete = auto_complete
+        maintenance.notify_on_start = notify_on_start
+        maintenance.notify_on_complete = notify_on_complete
+        maintenance.remind_before_minutes = remind_before_minutes
+        announcement = _first_update(maintenance)
+        if announcement is not None:
+            before["body"] = announcement.body
+            announcement.body = body
+        session.flush()
+        after = _snapshot(maintenance) | ({"body": body} if announcement is not None else {})
+        record(
+            actor,
+            "maintenance.edit",
+            "maintenance",
+            maintenance.public_id,
+            before,
+            after,
+            actor_id=actor_id,
+        )
+    return maintenance
+
+
+def verify_maintenance(
+    maintenance: Maintenance,
+    *,
+    at: datetime | None = None,
+    body: str | None = None,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> MaintenanceUpdate:
+    """Say the work is done and being checked: an in-progress window moves to verifying.
+
+    Components stay under maintenance until the window completes; nobody is notified.
+    """
+    if maintenance.status is not MaintenanceStatus.IN_PROGRESS:
+        raise ValidationError({"status": _("Only a maintenance in progress can be verified.")})
+    body = _check_update_body(body, required=False) or None
+    at = at or utcnow()
+    with unit_of_work() as session:
+        before = _snapshot(maintenance)
+        maintenance.status = MaintenanceStatus.VERIFYING
+        if not body:
+            body = _("The work is done; we are verifying that everything works as expected.")
+        update = _add_update(
+            session, maintenance, MaintenanceStatus.VERIFYING, body, at, False, actor_id
+        )
+        record(
+            actor,
+            "maintenance.verify",
+            "maintenance",
+            maintenance.public_id,
+            before,
+            _snapshot(maintenance),
+            actor_id=actor_id,
+        )
+        _announce(maintenance)
+    return update
+
+
+def post_maintenance_update(
+    maintenance: Maintenance,
+    body: str,
+    *,
+    notify: bool = True,
+    at: datetime | None = None,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> MaintenanceUpdate:
+    """Add a message to a window's timeline without changing its status."""
+    body = _check_update_body(body, required=True)
+    with unit_of_work() as session:
+        update = _add_update(
+            session,
+            maintenance,
+            MaintenanceStatus(maintenance.status),
+            body,
+            at or utcnow(),
+            notify,
+            actor_id,
+        )
+        record(
+            actor,
+            "maintenance.update",
+            "maintenance",
+            maintenance.public_id,
+            None,
+            {"update": update.public_id, "status": update.status.value, "notify": notify},
+            actor_id=actor_id,
+        )
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        ids = (maintenance.id, update.id)
+
+        def announce() -> None:
+            maintenance_update_posted.send(
+                app, maintenance_id=ids[0], update_id=ids[1], notify=notify
+            )
+
+        after_commit(announce)
+    return update
+
+
+def run_due_reminders(now: datetime) -> int:
+    """Mark each window whose reminder time has come and announce it once; return how many.
+
+    The announcement is the maintenance_reminder_due signal, sent after the commit
+    that set reminded_at; the conditional UPDATE makes that happen once even with
+    several workers.
+    """
+    rows = db.session.execute(
+        sa.select(
+            Maintenance.id,
+            Maintenance.public_id,
+            Maintenance.scheduled_for,
+            Maintenance.remind_before_minutes,
+        ).where(
+            Maintenance.status == MaintenanceStatus.SCHEDULED,
+            Maintenance.hidden.is_(False),
+            Maintenance.remind_before_minutes.is_not(None),
+            Maintenance.reminded_at.is_(None),
+            # A window that should already have started gets no reminder any more.
+            Maintenance.scheduled_for > now,
+            Maintenance.scheduled_for <= now + timedelta(minutes=MAX_REMIND_MINUTES),
+        )
+    ).all()
+    due = [
+        (maintenance_id, public_id)
+        for maintenance_id, public_id, starts, minutes in rows
+        if minutes is not None and starts - timedelta(minutes=minutes) <= now
+    ]
+    done = 0
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for maintenance_id, public_id in due:
+        with unit_of_work() as session:
+            result = session.execute(
+                sa.update(Maintenance)
+                .where(
+                    Maintenance.id == maintenance_id,
+                    Maintenance.reminded_at.is_(None),
+                    Maintenance.status == MaintenanceStatus.SCHEDULED,
+                )
+                .values(reminded_at=now, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                continue  # another worker sent it
+            record(
+                "worker",
+                "maintenance.remind",
+                "maintenance",
+                public_id,
+                None,
+                {"reminded_at": now.isoformat()},
+            )
+
+            def announce(maintenance_id: int = maintenance_id) -> None:
+                maintenance_reminder_due.send(app, maintenance_id=maintenance_id)
+
+            after_commit(announce)
+            done += 1
+    return done
+
+
+def _check_update_body(body: str | None, *, required: bool) -> str:
+    body = (body or "").strip()
+    if required and not body:
+        raise ValidationError({"body": _("Write a message.")})
+    if len(body) > MAX_BODY_LENGTH:
+        raise ValidationError(
+            {"body": _("Use at most %(count)d characters.", count=MAX_BODY_LENGTH)}
+        )
+    return body
+
+
+def _first_update(maintenance: Maintenance) -> MaintenanceUpdate | None:
+    """Return the announcement made when the window was scheduled."""
+    scheduled = [u for u in maintenance.updates if u.status is MaintenanceStatus.SCHEDULED]
+    return min(scheduled, key=lambda u: (u.display_at, u.id)) if scheduled else None
 
 
 def run_due_transitions(now: datetime) -> int:
@@ -379,4 +615,7 @@ def _snapshot(maintenance: Maintenance) -> dict[str, Any]:
         "components": [c.public_id for c in maintenance.components],
         "auto_start": maintenance.auto_start,
         "auto_complete": maintenance.auto_complete,
+        "notify_on_start": maintenance.notify_on_start,
+        "notify_on_complete": maintenance.notify_on_complete,
+        "remind_before_minutes": maintenance.remind_before_minutes,
     }

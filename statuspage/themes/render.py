@@ -24,6 +24,7 @@ from flask_babel import get_locale, refresh
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..site.css import safe_css
 from .loader import DEFAULT_THEME, TEMPLATE_API_VERSION, read_theme, safe_theme_name, themed
 from .loader import themes_root as _themes_root
 
@@ -213,10 +214,14 @@ def active_theme() -> str:
 
 
 def _css(source: str | None) -> Markup | None:
-    if not source or not source.strip():
+    # The same rules the settings service enforces (site.css), applied again to whatever
+    # is stored, so CSS written before the rules or straight into the database stays inert.
+    css = safe_css(source)
+    if css is None:
+        if source and source.strip():
+            log.warning("custom CSS not emitted: it breaks the custom CSS rules")
         return None
-    # Custom CSS goes inside <style>: keep it from closing the element.
-    return Markup(source.replace("<", "\\3c "))  # noqa: S704
+    return Markup(css)  # noqa: S704
 
 
 def build_site(theme: str) -> SiteView:

@@ -36,9 +36,17 @@ def load_builtin_tasks() -> None:
     """Register the tasks that ship with statuspage."""
     if "maintenance.transitions" not in _TASKS:
         _TASKS["maintenance.transitions"] = _maintenance_transitions
+    if "maintenance.reminders" not in _TASKS:
+        _TASKS["maintenance.reminders"] = _maintenance_reminders
 
 
 def _maintenance_transitions(now: datetime) -> int:
     from ..maintenance.services import run_due_transitions
 
     return run_due_transitions(now)
+
+
+def _maintenance_reminders(now: datetime) -> int:
+    from ..maintenance.services import run_due_reminders
+
+    return run_due_reminders(now)

@@ -1,0 +1,105 @@
+/* The console's small script: live Markdown preview, confirm dialogs, the impact hint.
+   Everything here is an enhancement: every form works without it. */
+(function () {
+  "use strict";
+  // The layout or a page may include this file; run once.
+  if (window.statuspageConsole) { return; }
+  window.statuspageConsole = true;
+
+  // Forms with data-confirm ask before sending.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) { return; }
+    var message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+
+  // Live preview under every Markdown textarea, rendered by the server's sanitizer.
+  function setUpPreview(textarea) {
+    var form = textarea.form;
+    var token = form && form.querySelector('input[name="csrf_token"]');
+    if (!token) { return; }
+    var url = textarea.getAttribute("data-preview-url") || "/admin/preview";
+    var box = document.createElement("div");
+    box.className = "md-preview";
+    box.hidden = true;
+    var title = document.createElement("p");
+    title.className = "md-preview-title";
+    title.textContent = textarea.getAttribute("data-preview-label") || "Preview";
+    var output = document.createElement("div");
+    output.className = "prose md-preview-body";
+    output.setAttribute("aria-live", "polite");
+    output.id = (textarea.id || "markdown") + "-preview";
+    box.appendChild(title);
+    box.appendChild(output);
+    var anchor = textarea.closest(".field") || textarea;
+    anchor.parentNode.insertBefore(box, anchor.nextSibling);
+
+    var timer = null;
+    var sent = 0;
+    function refresh() {
+      var mine = ++sent;
+      var data = new URLSearchParams();
+      data.set("csrf_token", token.value);
+      data.set("body", textarea.value);
+      fetch(url, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (json) {
+        if (mine !== sent) { return; }  // an older answer arriving late
+        if (!json || typeof json.html !== "string") { box.hidden = true; return; }
+        // The server returns HTML sanitized by the same function the public page uses.
+        output.innerHTML = json.html;
+        box.hidden = json.html === "";
+      }).catch(function () { box.hidden = true; });
+    }
+    textarea.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 250);
+    });
+    if (textarea.value.trim() !== "") { refresh(); }
+  }
+
+  // The impact the chosen component statuses give, and the warning when none is chosen.
+  var RANK = { operational: 0, under_maintenance: 1, degraded_performance: 2,
+               partial_outage: 3, major_outage: 4 };
+  var IMPACT = { operational: "none", under_maintenance: "maintenance",
+                 degraded_performance: "minor", partial_outage: "major",
+                 major_outage: "critical" };
+
+  function setUpImpact(form) {
+    var selects = form.querySelectorAll("select[data-component-status]");
+    var output = form.querySelector("[data-impact-derived]");
+    var warning = form.querySelector("[data-no-components]");
+    function update() {
+      var worst = null;
+      selects.forEach(function (select) {
+        var value = select.value || select.getAttribute("data-was") || "";
+        if (!(value in RANK)) { return; }
+        if (worst === null || RANK[value] > RANK[worst]) { worst = value; }
+      });
+      if (warning) { warning.hidden = worst !== null; }
+      if (output) {
+        var impact = worst === null ? "none" : IMPACT[worst];
+        output.textContent = output.getAttribute("data-label-" + impact) || impact;
+        output.setAttribute("data-impact", impact);
+      }
+    }
+    selects.forEach(function (select) { select.addEventListener("change", update); });
+    update();
+  }
+
+  function start() {
+    document.querySelectorAll("textarea[data-markdown]").forEach(setUpPreview);
+    document.querySelectorAll("form[data-impact-form]").forEach(setUpImpact);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());
