@@ -5,90 +5,15 @@ Shared by the maintenance, components and templates console tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr", "use"}  # fmt: skip
+from ..htmltree import Node, parse
 
-
-class Element:
-    """An element with its attributes, children and text."""
-
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None) -> None:
-        self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.children: list[Element | str] = []
-
-    @property
-    def text(self) -> str:
-        parts: list[str] = []
-
-        def walk(node: Element) -> None:
-            for child in node.children:
-                if isinstance(child, str):
-                    parts.append(child)
-                else:
-                    walk(child)
-
-        walk(self)
-        return " ".join("".join(parts).split())
-
-    def iter(self):
-        for child in self.children:
-            if isinstance(child, Element):
-                yield child
-                yield from child.iter()
-
-    def all(self, predicate: Callable[[Element], bool]) -> list[Element]:
-        return [n for n in self.iter() if predicate(n)]
-
-    def by_attr(self, name: str, value: str | None = None) -> list[Element]:
-        return self.all(lambda n: name in n.attrs and (value is None or n.attrs[name] == value))
-
-    def one(self, name: str, value: str | None = None) -> Element:
-        found = self.by_attr(name, value)
-        assert found, f"no element with {name}={value!r}"
-        return found[0]
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {}, None)
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Element(tag, {k: v or "" for k, v in attrs}, self.current)
-        self.current.children.append(node)
-        if tag not in VOID:
-            self.current = node
-
-    def handle_endtag(self, tag: str) -> None:
-        node: Element | None = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        if node is not None and node.parent is not None:
-            self.current = node.parent
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-
-def parse(markup: str | bytes) -> Element:
-    """Parse a page into an element tree."""
-    builder = _Builder()
-    builder.feed(markup.decode() if isinstance(markup, bytes) else markup)
-    builder.close()
-    return builder.root
+Element = Node
 
 
 def field_errors(markup: str) -> dict[str, str]:
