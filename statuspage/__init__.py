@@ -57,6 +57,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(public_bp)
 
+    from .feeds import bp as feeds_bp
+
+    app.register_blueprint(feeds_bp)
+
+    from .api import bp as api_v2_bp
+
+    app.register_blueprint(api_v2_bp)
+
     from .admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

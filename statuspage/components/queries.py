@@ -35,6 +35,7 @@ class ComponentRead:
     start_date: date | None
     created_at: datetime
     group_public_id: str | None
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class GroupRead:
     position: int
     collapsed: bool
     components: tuple[ComponentRead, ...]
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def _component_read(component: Component, group_public_id: str | None) -> Compon
         start_date=component.start_date,
         created_at=component.created_at,
         group_public_id=group_public_id,
+        updated_at=component.updated_at,
     )
 
 
@@ -128,6 +132,8 @@ def visible_component_tree() -> ComponentTree:
                 position=group.position,
                 collapsed=group.collapsed,
                 components=tuple(_component_read(c, group.public_id) for c in by_group[group.id]),
+                created_at=group.created_at,
+                updated_at=group.updated_at,
             )
         )
     return ComponentTree(groups=tuple(group_reads), ungrouped=tuple(ungrouped))

@@ -12,6 +12,7 @@ Order, best to worst: none < maintenance < minor < major < critical.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 
@@ -100,6 +101,29 @@ def overall_indicator(
     if maintenance_in_progress:
         parts.append(Impact.MAINTENANCE)
     return worst_impact(parts)
+
+
+class _HasStatus(Protocol):
+    @property
+    def status(self) -> ComponentStatus: ...
+
+
+class _HasImpact(Protocol):
+    @property
+    def impact(self) -> Impact: ...
+
+
+def page_indicator(
+    components: Iterable[_HasStatus],
+    open_incidents: Iterable[_HasImpact],
+    maintenance_in_progress: bool,
+) -> Impact:
+    """Return the page indicator from the visible components, open incidents and live windows."""
+    return overall_indicator(
+        [c.status for c in components],
+        [i.impact for i in open_incidents],
+        maintenance_in_progress=maintenance_in_progress,
+    )
 
 
 def indicator_description(indicator: Impact) -> str:

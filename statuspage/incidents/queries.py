@@ -51,6 +51,9 @@ class IncidentUpdateRead:
     body: str
     display_at: datetime
     component_changes: tuple[ComponentChangeRead, ...]
+    created_at: datetime
+    updated_at: datetime
+    notify: bool
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class IncidentRead:
     postmortem_published_at: datetime | None
     components: tuple[ComponentRef, ...]
     updates: tuple[IncidentUpdateRead, ...]
+    created_at: datetime
+    updated_at: datetime
+    monitoring_at: datetime | None
 
     @property
     def is_open(self) -> bool:
@@ -126,6 +132,9 @@ def _update(update: IncidentUpdate, with_changes: bool) -> IncidentUpdateRead:
         body=update.body or "",
         display_at=update.display_at,
         component_changes=changes,
+        created_at=update.created_at,
+        updated_at=update.updated_at,
+        notify=update.notify,
     )
 
 
@@ -142,6 +151,9 @@ def _incident(incident: Incident, *, with_changes: bool = True) -> IncidentRead:
         postmortem_published_at=incident.postmortem_published_at,
         components=component_refs(incident.components),
         updates=tuple(_update(u, with_changes) for u in updates),
+        created_at=incident.created_at,
+        updated_at=incident.updated_at,
+        monitoring_at=incident.monitoring_at,
     )
 
 
@@ -161,15 +173,15 @@ def _loaded(with_changes: bool) -> list[sa.orm.interfaces.LoaderOption]:
     return options
 
 
-def open_incidents() -> list[IncidentRead]:
-    """Return unresolved, visible incidents, newest first (three statements)."""
+def open_incidents(*, with_changes: bool = False) -> list[IncidentRead]:
+    """Return unresolved, visible incidents, newest first (three statements, five with changes)."""
     incidents = db.session.scalars(
         sa.select(Incident)
         .where(Incident.status.in_(OPEN_STATUSES), Incident.hidden.is_(False))
         .order_by(Incident.started_at.desc(), Incident.id.desc())
-        .options(*_loaded(False))
+        .options(*_loaded(with_changes))
     ).all()
-    return [_incident(i, with_changes=False) for i in incidents]
+    return [_incident(i, with_changes=with_changes) for i in incidents]
 
 
 def get_incident(public_id: str) -> IncidentRead:
@@ -239,3 +251,23 @@ def incidents_affecting(
         )
         for cid, pid, name, impact, started, resolved in rows
     ]
+
+
+def recent_incidents(
+    limit: int, component_id: int | None = None, *, with_changes: bool = False
+) -> list[IncidentRead]:
+    """Return the newest visible incidents by start, optionally only one component's (3 stmts)."""
+    query = sa.select(Incident).where(Incident.hidden.is_(False))
+    if component_id is not None:
+        link = incident_component
+        query = query.where(
+            Incident.id.in_(
+                sa.select(link.c.incident_id).where(link.c.component_id == component_id)
+            )
+        )
+    incidents = db.session.scalars(
+        query.order_by(Incident.started_at.desc(), Incident.id.desc())
+        .limit(limit)
+        .options(*_loaded(with_changes))
+    ).all()
+    return [_incident(i, with_changes=with_changes) for i in incidents]

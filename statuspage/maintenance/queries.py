@@ -8,11 +8,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..audit.models import AuditEntry
 from ..components.models import Component
 from ..errors import NotFoundError
 from ..extensions import db
 from ..incidents.queries import ComponentRef, component_refs
-from .models import Maintenance, MaintenanceStatus
+from .models import Maintenance, MaintenanceStatus, maintenance_component
 
 IN_PROGRESS_STATUSES = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
 
@@ -25,6 +26,9 @@ class MaintenanceUpdateRead:
     status: MaintenanceStatus
     body: str
     display_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    notify: bool
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class MaintenanceRead:
     completed_at: datetime | None
     components: tuple[ComponentRef, ...]
     updates: tuple[MaintenanceUpdateRead, ...]
+    created_at: datetime
+    updated_at: datetime
 
     @property
     def in_progress(self) -> bool:
@@ -65,10 +71,18 @@ def _read(m: Maintenance) -> MaintenanceRead:
         components=component_refs(m.components),
         updates=tuple(
             MaintenanceUpdateRead(
-                u.public_id, MaintenanceStatus(u.status), u.body or "", u.display_at
+                public_id=u.public_id,
+                status=MaintenanceStatus(u.status),
+                body=u.body or "",
+                display_at=u.display_at,
+                created_at=u.created_at,
+                updated_at=u.updated_at,
+                notify=u.notify,
             )
             for u in updates
         ),
+        created_at=m.created_at,
+        updated_at=m.updated_at,
     )
 
 
@@ -137,3 +151,56 @@ def first_maintenance_start(now: datetime) -> datetime | None:
             Maintenance.hidden.is_(False), Maintenance.scheduled_for <= now
         )
     )
+
+
+@dataclass(frozen=True)
+class MaintenanceEdits:
+    """How often a window was edited after scheduling, and when last."""
+
+    count: int
+    last_at: datetime | None
+
+
+def recent_maintenance(limit: int, component_id: int | None = None) -> list[MaintenanceRead]:
+    """Return the visible windows latest-starting first, optionally one component's (3 stmts)."""
+    query = sa.select(Maintenance).where(Maintenance.hidden.is_(False))
+    if component_id is not None:
+        link = maintenance_component
+        query = query.where(
+            Maintenance.id.in_(
+                sa.select(link.c.maintenance_id).where(link.c.component_id == component_id)
+            )
+        )
+    rows = db.session.scalars(
+        query.order_by(Maintenance.scheduled_for.desc(), Maintenance.id.desc())
+        .limit(limit)
+        .options(*_options())
+    ).all()
+    return [_read(m) for m in rows]
+
+
+def maintenance_ending_after(since: datetime) -> list[MaintenanceRead]:
+    """Return visible windows scheduled to end at or after `since`, earliest first (3 stmts)."""
+    rows = db.session.scalars(
+        sa.select(Maintenance)
+        .where(Maintenance.hidden.is_(False), Maintenance.scheduled_until >= since)
+        .order_by(Maintenance.scheduled_for, Maintenance.id)
+        .options(*_options())
+    ).all()
+    return [_read(m) for m in rows]
+
+
+def maintenance_edits(public_ids: list[str]) -> dict[str, MaintenanceEdits]:
+    """Return the audit log's count and latest time of edits per window (one statement)."""
+    if not public_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(AuditEntry.object_id, sa.func.count(), sa.func.max(AuditEntry.created_at))
+        .where(
+            AuditEntry.object_type == "maintenance",
+            AuditEntry.action == "maintenance.edit",
+            AuditEntry.object_id.in_(public_ids),
+        )
+        .group_by(AuditEntry.object_id)
+    ).all()
+    return {str(pid): MaintenanceEdits(int(count), last) for pid, count, last in rows}

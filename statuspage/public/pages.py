@@ -25,7 +25,7 @@ from ..components.queries import (
     uptime_days,
     visible_component_tree,
 )
-from ..components.rollup import indicator_description, overall_indicator, worst_status
+from ..components.rollup import indicator_description, page_indicator, worst_status
 from ..components.uptime import DayUptime, day_bounds, last_days, overall_uptime
 from ..errors import NotFoundError
 from ..incidents.models import Impact
@@ -232,11 +232,7 @@ def front_page(now: datetime) -> FrontPageView:
     incidents = open_incidents()
     in_progress, upcoming = current_and_upcoming(now)
 
-    indicator = overall_indicator(
-        [c.status for c in tree.components],
-        [i.impact for i in incidents],
-        maintenance_in_progress=bool(in_progress),
-    )
+    indicator = page_indicator(tree.components, incidents, bool(in_progress))
 
     day_count = int(current_app.config.get("UPTIME_DAYS", 90))
     days = last_days(now.astimezone(tz).date(), day_count)

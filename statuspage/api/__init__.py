@@ -1,0 +1,11 @@
+"""Public read API in the Statuspage v2 format (CORS open, ETag, JSON errors)."""
+
+from flask import Blueprint
+
+from ..extensions import csrf
+
+bp = Blueprint("api_v2", __name__, url_prefix="/api/v2")
+# No cookies or sessions here: a wrong method must answer 405, not a CSRF error.
+csrf.exempt(bp)
+
+from . import v2_views  # noqa: E402,F401

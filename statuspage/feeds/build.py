@@ -1,0 +1,241 @@
+"""Build RSS, Atom and iCalendar documents from read models (pure, no I/O).
+
+Calendar SEQUENCE rule: a window starts at 0 and gains 1 for every edit
+recorded in the audit log (`maintenance.edit`: times, wording, components)
+and 1 for every update posted after the scheduling announcement (start,
+verify, complete, messages). Both only ever grow, so calendar clients see a
+higher SEQUENCE whenever the window changed; the same data always gives the
+same number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import icalendar
+from feedgen.feed import FeedGenerator
+from markupsafe import Markup, escape
+
+from ..incidents.models import IncidentStatus
+from ..incidents.queries import IncidentRead
+from ..maintenance.models import MaintenanceStatus
+from ..maintenance.queries import MaintenanceEdits, MaintenanceRead
+from ..markup import markdown_to_text, render_markdown
+
+FeedFormat = Literal["rss", "atom"]
+# A feed with no entry still needs an `updated`: a fixed instant keeps its ETag stable.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class EntryUpdate:
+    """One update shown inside a feed entry."""
+
+    status_label: str
+    at: datetime
+    time_text: str
+    body_html: Markup
+    body_text: str
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One incident or maintenance window as a feed entry."""
+
+    id: str
+    title: str
+    link: str
+    published: datetime
+    updated: datetime
+    summary: str
+    updates: tuple[EntryUpdate, ...]
+
+
+@dataclass(frozen=True)
+class FeedMeta:
+    """What describes a feed as a whole."""
+
+    id: str
+    title: str
+    subtitle: str
+    page_link: str
+    self_link: str
+    language: str
+    author: str
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One maintenance window as a calendar event."""
+
+    uid: str
+    summary: str
+    description: str
+    url: str
+    start: datetime
+    end: datetime
+    stamp: datetime
+    sequence: int
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Translated wording the builders need, given by the caller."""
+
+    incident_status: Callable[[IncidentStatus], str]
+    maintenance_status: Callable[[MaintenanceStatus], str]
+    time_text: Callable[[datetime], str]
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _entry(
+    entry_id: str, title: str, link: str, published: datetime, updates: tuple[EntryUpdate, ...]
+) -> FeedEntry:
+    latest = updates[0] if updates else None
+    return FeedEntry(
+        id=entry_id,
+        title=title,
+        link=link,
+        published=_utc(published),
+        updated=_utc(max((u.at for u in updates), default=published)),
+        summary=f"{latest.status_label}: {latest.body_text}" if latest else title,
+        updates=updates,
+    )
+
+
+def incident_entry(incident: IncidentRead, link: str, labels: Labels) -> FeedEntry:
+    """Return an incident as a feed entry: its updates newest first."""
+    updates = tuple(
+        EntryUpdate(
+            labels.incident_status(u.status),
+            _utc(u.display_at),
+            labels.time_text(u.display_at),
+            render_markdown(u.body),
+            markdown_to_text(u.body),
+        )
+        for u in incident.updates
+    )
+    return _entry(link, incident.name, link, incident.started_at, updates)
+
+
+def maintenance_entry(m: MaintenanceRead, link: str, labels: Labels) -> FeedEntry:
+    """Return a maintenance window as a feed entry: its updates newest first."""
+    updates = tuple(
+        EntryUpdate(
+            labels.maintenance_status(u.status),
+            _utc(u.display_at),
+            labels.time_text(u.display_at),
+            render_markdown(u.body),
+            markdown_to_text(u.body),
+        )
+        for u in m.updates
+    )
+    return _entry(link, m.name, link, m.scheduled_for, updates)
+
+
+def newest(entries: Sequence[FeedEntry], limit: int) -> list[FeedEntry]:
+    """Return the `limit` entries that started last, latest first (ties by id)."""
+    return sorted(entries, key=lambda e: (e.published, e.id), reverse=True)[:limit]
+
+
+def entry_html(entry: FeedEntry) -> str:
+    """Return an entry's content: each update's status, time and sanitized body."""
+    parts = [
+        Markup("<p><strong>{}</strong> &#8212; {}</p>\n{}").format(
+            u.status_label, u.time_text, u.body_html
+        )
+        for u in entry.updates
+    ]
+    return str(Markup("\n").join(parts)) if parts else str(escape(entry.title))
+
+
+def build_feed(meta: FeedMeta, entries: Sequence[FeedEntry], fmt: FeedFormat) -> bytes:
+    """Return the entries as an RSS 2.0 or Atom 1.0 document, entries in the given order."""
+    fg = FeedGenerator()
+    fg.id(meta.id)
+    fg.title(meta.title)
+    fg.subtitle(meta.subtitle)
+    fg.author({"name": meta.author})
+    # feedgen takes RSS's <link> from the last link given: the page, not the feed itself.
+    fg.link(href=meta.self_link, rel="self")
+    fg.link(href=meta.page_link, rel="alternate")
+    fg.language(meta.language)
+    fg.generator("statuspage")
+    fg.updated(max((e.updated for e in entries), default=EPOCH))
+    for entry in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(entry.id)
+        fe.guid(entry.id, permalink=True)
+        fe.title(entry.title)
+        fe.link(href=entry.link, rel="alternate")
+        fe.published(entry.published)
+        fe.updated(entry.updated)
+        fe.summary(entry.summary)
+        fe.content(entry_html(entry), type="CDATA" if fmt == "rss" else "html")
+    data: bytes = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+    return data
+
+
+def sequence(m: MaintenanceRead, edits: MaintenanceEdits | None) -> int:
+    """Return the window's SEQUENCE by the rule in this module's docstring."""
+    return (edits.count if edits else 0) + max(len(m.updates) - 1, 0)
+
+
+def calendar_event(
+    m: MaintenanceRead, edits: MaintenanceEdits | None, url: str, host: str, components_label: str
+) -> CalendarEvent:
+    """Return a maintenance window as a calendar event."""
+    # DTSTAMP / LAST-MODIFIED: the last published change (an update or a recorded edit).
+    stamps = [u.display_at for u in m.updates]
+    if edits and edits.last_at:
+        stamps.append(edits.last_at)
+    latest = m.updates[0] if m.updates else None
+    lines = []
+    if m.components:
+        lines.append(f"{components_label}: {', '.join(c.name for c in m.components)}")
+    if latest and latest.body:
+        lines.append(markdown_to_text(latest.body))
+    lines.append(url)
+    return CalendarEvent(
+        uid=f"{m.public_id}@{host}",
+        summary=m.name,
+        description="\n\n".join(lines),
+        url=url,
+        start=_utc(m.scheduled_for),
+        end=_utc(m.scheduled_until),
+        stamp=max((_utc(s) for s in stamps), default=EPOCH),
+        sequence=sequence(m, edits),
+    )
+
+
+def build_calendar(name: str, events: Sequence[CalendarEvent]) -> bytes:
+    """Return the events as an iCalendar (RFC 5545) document."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//statuspage//maintenance//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    for event in events:
+        ev = icalendar.Event()
+        ev.add("uid", event.uid)
+        ev.add("dtstamp", event.stamp)
+        ev.add("last-modified", event.stamp)
+        ev.add("dtstart", event.start)
+        ev.add("dtend", event.end)
+        ev.add("summary", event.summary)
+        ev.add("description", event.description)
+        ev.add("url", event.url)
+        ev.add("sequence", event.sequence)
+        # The model has no cancellation yet: every published window is confirmed.
+        ev.add("status", "CONFIRMED")
+        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    data: bytes = cal.to_ical()
+    return data
