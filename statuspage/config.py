@@ -56,6 +56,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ["en"]
     RATELIMIT_HEADERS_ENABLED = True
+    # Requests per API key on the write APIs; over it: 429 with Retry-After.
+    API_RATE_LIMIT = "300 per minute"
     # argon2id cost; the defaults are RFC 9106's low-memory profile. Tests lower them.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
