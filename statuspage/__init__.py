@@ -65,6 +65,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_v2_bp)
 
+    from .api.v1 import api_v1
+
+    app.register_blueprint(api_v1)
+
     from .admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

@@ -1,6 +1,7 @@
 """Import every model so metadata is complete (Alembic, tests, create_all)."""
 
 from .accounts.models import ApiKey, Role, User
+from .api.models import IdempotencyRecord
 from .audit.models import AuditEntry
 from .components.models import Component, ComponentGroup, ComponentStatus, ComponentStatusChange
 from .incidents.models import (
@@ -23,6 +24,7 @@ __all__ = [
     "ComponentGroup",
     "ComponentStatus",
     "ComponentStatusChange",
+    "IdempotencyRecord",
     "Impact",
     "Incident",
     "IncidentStatus",
