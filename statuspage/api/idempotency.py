@@ -21,6 +21,9 @@ from .models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 KEEP_FOR = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+# status of a reserved key whose request is still running
+PENDING = 0
+ABANDONED_AFTER = timedelta(minutes=2)
 
 
 class IdempotencyConflict(Exception):
@@ -42,6 +45,11 @@ def _find(user: User, key: str, path: str) -> IdempotencyRecord | None:
             IdempotencyRecord.key == key,
             IdempotencyRecord.path == path,
             IdempotencyRecord.created_at > utcnow() - KEEP_FOR,
+            # An abandoned reservation counts as absent (_reserve deletes it).
+            sa.or_(
+                IdempotencyRecord.status != PENDING,
+                IdempotencyRecord.created_at > utcnow() - ABANDONED_AFTER,
+            ),
         )
     )
 
@@ -52,12 +60,22 @@ def _replay(record: IdempotencyRecord) -> Response:
     return response
 
 
-def _store(user: User, key: str, path: str, request_hash: str, response: Response) -> None:
+def _reserve(user: User, key: str, path: str, request_hash: str) -> IdempotencyRecord | None:
+    """Claim the key before the work runs; return the earlier record if someone holds it."""
     now = utcnow()
     try:
         with unit_of_work() as session:
             session.execute(
-                sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at <= now - KEEP_FOR)
+                sa.delete(IdempotencyRecord).where(
+                    sa.or_(
+                        IdempotencyRecord.created_at <= now - KEEP_FOR,
+                        # A reservation whose request died (process killed) must not block.
+                        sa.and_(
+                            IdempotencyRecord.status == PENDING,
+                            IdempotencyRecord.created_at <= now - ABANDONED_AFTER,
+                        ),
+                    )
+                )
             )
             session.add(
                 IdempotencyRecord(
@@ -65,14 +83,43 @@ def _store(user: User, key: str, path: str, request_hash: str, response: Respons
                     key=key,
                     path=path,
                     request_hash=request_hash,
-                    status=response.status_code,
-                    body=response.get_data(as_text=True),
+                    status=PENDING,
+                    body="",
                     created_at=now,
                 )
             )
     except IntegrityError:
-        # A concurrent retry stored its answer first; this one stands as it is.
-        pass
+        db.session.rollback()
+        return _find(user, key, path)
+    return None
+
+
+def _finish(user: User, key: str, path: str, response: Response | None) -> None:
+    """Store the answer of a success, or free the key after a failure so a fixed retry runs."""
+    if response is None:
+        db.session.rollback()  # the view raised: drop whatever it left half-done
+    with unit_of_work() as session:
+        record = _find(user, key, path)
+        if record is None:
+            return
+        if response is None or not 200 <= response.status_code < 300:
+            session.delete(record)
+            return
+        record.status = response.status_code
+        record.body = response.get_data(as_text=True)
+
+
+def _earlier(record: IdempotencyRecord, request_hash: str) -> Response:
+    if record.status == PENDING:
+        raise IdempotencyConflict(
+            f"A request with this {HEADER} is still being processed; retry in a few seconds."
+        )
+    if record.request_hash != request_hash:
+        raise IdempotencyConflict(
+            f"This {HEADER} was already used with a different request body; "
+            "send a new key for a new request."
+        )
+    return _replay(record)
 
 
 def idempotent(
@@ -92,17 +139,17 @@ def idempotent(
             path = request.path.removesuffix(".json")
             request_hash = _request_hash()
             record = _find(user, key, path)
+            if record is None:
+                # Reserve first, so a retry sent while this one still runs cannot run it twice.
+                record = _reserve(user, key, path, request_hash)
             if record is not None:
-                if record.request_hash != request_hash:
-                    raise IdempotencyConflict(
-                        f"This {HEADER} was already used with a different request body; "
-                        "send a new key for a new request."
-                    )
-                return _replay(record)
-            response = view(*args, **kwargs)
-            # Only successes are kept: a failed request may be fixed and retried with the key.
-            if 200 <= response.status_code < 300:
-                _store(user, key, path, request_hash, response)
+                return _earlier(record, request_hash)
+            response: Response | None = None
+            try:
+                response = view(*args, **kwargs)
+            finally:
+                # Only successes are kept: a failed request may be fixed and retried with the key.
+                _finish(user, key, path, response)
             return response
 
         return wrapper

@@ -222,6 +222,57 @@ def test_idempotent_retry_creates_one_incident(api: Any) -> None:
     assert "Idempotency-Key" in other.get_json()["error"]
 
 
+def _hold_key(key: str, path: str, age: timedelta) -> None:
+    """Leave a reservation as a request still running (or killed) under this key would."""
+    from statuspage.api.idempotency import PENDING
+    from statuspage.api.models import IdempotencyRecord
+    from statuspage.clock import utcnow
+
+    user = db.session.query(User).filter(User.email == "comms@example.com").one()
+    db.session.add(
+        IdempotencyRecord(
+            user_id=user.id,
+            key=key,
+            path=path,
+            request_hash="in-flight",
+            status=PENDING,
+            body="",
+            created_at=utcnow() - age,
+        )
+    )
+    db.session.commit()
+
+
+def test_retry_while_first_request_runs_is_refused(api: Any) -> None:
+    path = f"/api/v1/pages/{api.page}/incidents"
+    _hold_key("k-busy", path, timedelta(seconds=5))
+    payload = {"incident": {"name": "Busy", "body": "Hello."}}
+    retry = api.call("POST", "/incidents", json=payload, headers={"Idempotency-Key": "k-busy"})
+    assert retry.status_code == 409
+    assert "still being processed" in retry.get_json()["error"]
+    assert db.session.query(Incident).filter(Incident.name == "Busy").count() == 0
+
+
+def test_key_of_a_killed_request_is_freed(api: Any) -> None:
+    path = f"/api/v1/pages/{api.page}/incidents"
+    _hold_key("k-dead", path, timedelta(minutes=10))
+    payload = {"incident": {"name": "Revived", "body": "Hello."}}
+    retry = api.call("POST", "/incidents", json=payload, headers={"Idempotency-Key": "k-dead"})
+    assert retry.status_code == 201, retry.get_json()
+    again = api.call("POST", "/incidents", json=payload, headers={"Idempotency-Key": "k-dead"})
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert db.session.query(Incident).filter(Incident.name == "Revived").count() == 1
+
+
+def test_failed_request_frees_its_key(api: Any) -> None:
+    bad = {"incident": {"name": "Fixed later", "status": "broken"}}
+    failed = api.call("POST", "/incidents", json=bad, headers={"Idempotency-Key": "k-fix"})
+    assert failed.status_code == 422
+    fixed = {"incident": {"name": "Fixed later", "status": "identified"}}
+    ok = api.call("POST", "/incidents", json=fixed, headers={"Idempotency-Key": "k-fix"})
+    assert ok.status_code == 201, ok.get_json()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "status", "needle"),
     [
