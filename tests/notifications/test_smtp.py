@@ -112,3 +112,35 @@ def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
     assert waits[-1] >= 1800  # capped at an hour, jitter keeps it in [0.5, 1) of that
     with pytest.raises(ValueError, match="from 1"):
         retry_delay(0)
+
+
+def test_built_email_reaches_the_sink_with_both_parts_and_headers(sink: SmtpSink) -> None:
+    from datetime import UTC, datetime
+
+    from statuspage.notifications.mime import Envelope, build_email
+
+    envelope = Envelope(
+        sender="status@example.com",
+        sender_name="Example Status",
+        recipient="ana@example.org",
+        unsubscribe_url="https://status.example.com/unsubscribe/tok",
+        delivery_key="ev1:sub9:email",
+        domain="status.example.com",
+        sent_at=datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
+    )
+    message = build_email(envelope, "Outage: API", "Plain body ü", "<p>HTML <b>body</b></p>")
+    with SmtpConnection(parse_smtp_url(sink.url)) as smtp:
+        assert smtp.send(message).ok
+        assert smtp.send(build_email(envelope, "Outage: API", "again", "<p>again</p>")).ok
+    first, retry = (d.message for d in sink.messages)
+    assert first["List-Unsubscribe"] == "<https://status.example.com/unsubscribe/tok>"
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert first["Message-ID"] == "<ev1-sub9-email@status.example.com>"
+    assert retry["Message-ID"] == first["Message-ID"]  # a retry is recognisably the same mail
+    assert first["From"] == "Example Status <status@example.com>"
+    text = first.get_body(preferencelist=("plain",))
+    html = first.get_body(preferencelist=("html",))
+    assert text is not None
+    assert html is not None
+    assert text.get_content().strip() == "Plain body ü"
+    assert "<b>body</b>" in html.get_content()
