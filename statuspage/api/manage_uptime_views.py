@@ -74,6 +74,10 @@ def _range(first_day: date | None, today: date) -> tuple[date, date, list[str]]:
     warnings: list[str] = []
     if start is not None and end is not None and end < start:
         raise ValidationError({"end": _("The end date must be on or after the start date.")})
+    if start is not None and ((end or today) - start).days + 1 > MAX_RANGE_DAYS:
+        raise ValidationError(
+            {"end": _("The range can be at most one year (%(count)d days).", count=MAX_RANGE_DAYS)}
+        )
     if start is not None and start > today:
         raise ValidationError({"start": _("The start date is in the future.")})
     if end is None:
@@ -86,10 +90,6 @@ def _range(first_day: date | None, today: date) -> tuple[date, date, list[str]]:
         start = end - timedelta(days=days - 1)
         if first_day is not None and start < first_day <= end:
             start = first_day
-    elif (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise ValidationError(
-            {"end": _("The range can be at most one year (%(count)d days).", count=MAX_RANGE_DAYS)}
-        )
     elif first_day is not None and start < first_day:
         warnings.append(
             _(
@@ -144,7 +144,8 @@ def _uptime_object(
     count = len(with_data)
     ratio = sum(m.ratio or 0.0 for m in with_data) / count if count else None
     range_start = day_bounds(start, tz)[0]
-    range_end = min(day_bounds(end, tz)[1], utcnow())
+    # The whole last day: an incident opened this very second is in range too.
+    range_end = day_bounds(end, tz)[1]
     events = incidents_affecting([c.id for c in members], range_start, range_end)
     related = {e.public_id: e.name for e in events}
     return {
