@@ -3,7 +3,7 @@
 Choices the reference leaves open:
 - One list holds incident and maintenance templates; `update_status` decides the kind
   (investigating/identified/monitoring/resolved/postmortem: incident; scheduled/in_progress/
-  verifying/completed: maintenance) and defaults to investigating.
+  verifying/completed: maintenance) and defaults to investigating (PUT: the kind's first status).
 - Template groups do not exist here: `group_id` answers null and a non-empty one is refused.
   `should_tweet` is accepted and ignored (answers false).
 - Our templates also set the status of their components (the console applies it):
@@ -108,7 +108,12 @@ def _fields(fields: dict[str, Any], current: MessageTemplate | None) -> dict[str
         )
     parse.as_bool(fields, "should_tweet", False)
     status = pick("update_status", current.status if current else None, "")
-    status = status or IncidentStatus.INVESTIGATING.value
+    if not status:
+        # A PUT without update_status keeps the template's kind: its first status.
+        maintenance = current is not None and current.kind == TemplateKind.MAINTENANCE
+        status = (
+            MaintenanceStatus.SCHEDULED if maintenance else IncidentStatus.INVESTIGATING
+        ).value
     ids = parse.as_str_list(fields, "component_ids")
     chosen = (
         components.find_components(ids, field="component_ids")

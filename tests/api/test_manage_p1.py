@@ -153,6 +153,13 @@ def test_template_defaults_and_maintenance_kind(api: Any) -> None:
     )
     assert window.status_code == 201
     assert window.get_json()["update_status"] == "scheduled"
+    put = api.call(
+        "PUT",
+        f"/incident_templates/{window.get_json()['id']}",
+        json={"template": {"name": "DB upgrade", "title": "Upgrade soon"}},
+    )
+    assert put.status_code == 200, put.get_json()
+    assert put.get_json()["update_status"] == "scheduled"
     chosen = api.call(
         "POST",
         "/incident_templates",
