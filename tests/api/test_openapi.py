@@ -584,6 +584,7 @@ def test_manage_errors_are_documented_and_readable(
 ) -> None:
     contract = Contract(_document(client))
     page = get_page_settings().public_id
+    kwargs = dict(kwargs)  # parameters are shared by both engines: never mutate them
     headers = kwargs.pop("headers", "comms")
     sent = {} if headers is None else _oauth(f"{headers}@example.com")
     response = client.open(f"/api/v1/pages/{page}{path}", method=method, headers=sent, **kwargs)
@@ -675,6 +676,7 @@ def test_cachet_errors_are_documented_and_readable(
     needle: str,
 ) -> None:
     contract = Contract(_document(client))
+    kwargs = dict(kwargs)  # parameters are shared by both engines: never mutate them
     headers = kwargs.pop("headers", "comms")
     sent = {} if headers is None else _cachet(f"{headers}@example.com")
     response = client.open("/api/v1" + path, method=method, headers=sent, **kwargs)
