@@ -12,10 +12,12 @@ import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -738,8 +740,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# Small and repeatable: a few examples per operation, the same ones every run.
-EXAMPLES_PER_OPERATION = 8
+# Small and repeatable: a few examples per operation and mode, the same ones every run.
+EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
 
 
 @pytest.fixture
@@ -770,17 +772,19 @@ def fuzz_app(database_url: str) -> Iterator[tuple[Flask, str, str]]:
             engine.dispose()
 
 
-def _run_operation(operation: Any, app: Flask, headers: dict[str, str], page_id: str) -> None:
+def _run_operation(
+    operation: Any, mode: GenerationMode, app: Flask, headers: dict[str, str], page_id: str
+) -> None:
     pinned = {"page_id": page_id} if "{page_id}" in operation.path else None
 
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=EXAMPLES[mode],
         deadline=None,
         derandomize=True,
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(path_parameters=pinned))
+    @given(case=operation.as_strategy(mode, path_parameters=pinned))
     def check(case: Any) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS, app=app)
 
@@ -799,10 +803,15 @@ def test_schemathesis_finds_nothing(fuzz_app: tuple[Flask, str, str]) -> None:
             # Documented as not available yet (Cachet subscribers): nothing to fuzz.
             continue
         ran += 1
-        try:
-            _run_operation(operation, app, headers, page_id)
-        except (Exception, BaseExceptionGroup) as exc:
-            # Collect every operation's failures, then report them all at once.
-            failures.append(f"{operation.method.upper()} {operation.path}: {exc}"[:3000])
+        for mode in EXAMPLES:
+            try:
+                _run_operation(operation, mode, app, headers, page_id)
+            except Unsatisfiable:
+                # Negative mode on an operation with no input to get wrong: nothing to send.
+                continue
+            except (Exception, BaseExceptionGroup) as exc:
+                # Collect every operation's failures, then report them all at once.
+                name = f"{operation.method.upper()} {operation.path} ({mode.value})"
+                failures.append(f"{name}: {exc}"[:3000])
     assert ran > 50
     assert not failures, "\n\n".join(failures)
