@@ -695,6 +695,31 @@ def test_v2_unknown_incident_is_documented_and_readable(demo: Any, client: Any) 
     _readable(contract.check(response, "get", "/api/v2/incidents/{incident_id}.json"))
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status", "shape"),
+    [
+        ("GET", "/api/nope", 404, "error"),
+        ("POST", "/api/openapi.json", 405, "error"),
+        ("GET", "/api/v1/nope", 404, "errors"),
+        ("DELETE", "/api/v1/ping", 405, "errors"),
+        ("PATCH", "/api/v1/components/abc", 405, "errors"),
+        ("GET", "/api/v1/pages/abc/nothing-here", 404, "error"),
+        ("GET", "/api/v2/nothing-here.json", 404, "error"),
+    ],
+)
+def test_unknown_api_urls_and_wrong_methods_answer_json(
+    client: Any, method: str, path: str, status: int, shape: str
+) -> None:
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert shape in body
+    _readable(body)
+    if status == 405:
+        assert response.headers["Allow"]
+
+
 def test_rate_limited_answers_are_documented(database_url: str) -> None:
     app = create_app(
         {
