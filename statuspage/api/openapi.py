@@ -1584,10 +1584,7 @@ def route_key(path: str) -> str:
 
 
 def registered_routes(app: Flask) -> set[tuple[str, str]]:
-    """Return (method, route key) for every documented-worthy /api/ rule of the app.
-
-    A `.json` rule folds into its plain twin when the same view serves both.
-    """
+    """Return (method, route key) of the app's /api/ endpoints, `.json` twins folded."""
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/api/")]
     plain = {(r.endpoint, r.rule) for r in rules}
     found: set[tuple[str, str]] = set()
