@@ -69,6 +69,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_v1)
 
+    from .api.openapi import bp as api_docs_bp
+
+    app.register_blueprint(api_docs_bp)
+
     from .admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

@@ -45,6 +45,8 @@ INCIDENT_STATUS_NAMES = {
 }
 SCHEDULE_STATUS_NAMES = {0: "Upcoming", 1: "In Progress", 2: "Complete"}
 
+# Whole numbers the database columns (32-bit integers) can hold.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -123,6 +125,8 @@ def parse_int(value: Any, field: str, *, minimum: int | None = None) -> int:
         raise CachetError(400, f"`{field}` must be a whole number, not {value!r}.") from None
     if minimum is not None and number < minimum:
         raise CachetError(400, f"`{field}` must be at least {minimum}.")
+    if not INT_MIN <= number <= INT_MAX:
+        raise CachetError(400, f"`{field}` must be a whole number from {INT_MIN} to {INT_MAX}.")
     return number
 
 

@@ -14,6 +14,8 @@ from ..errors import ValidationError
 E = TypeVar("E", bound=Enum)
 
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
+# Whole numbers the database columns (32-bit integers) can hold.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
@@ -108,9 +110,12 @@ def as_int(fields: Mapping[str, Any], name: str) -> int | None:
     if isinstance(value, bool):
         raise ValidationError({name: "Give a whole number."})
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError({name: "Give a whole number."}) from None
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValidationError({name: f"Give a whole number from {INT_MIN} to {INT_MAX}."})
+    return number
 
 
 def as_datetime(fields: Mapping[str, Any], name: str) -> datetime | None:

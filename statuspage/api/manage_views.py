@@ -85,7 +85,9 @@ def route(rule: str, methods: Sequence[str]) -> Callable[[V], V]:
 
     def decorate(view: V) -> V:
         def authorised(*args: Any, **kwargs: Any) -> Response:
-            _user()
+            # Always check the key sent now: `g` outlives a request when the caller keeps
+            # an app context pushed (tests, scripts), and must not carry a key over.
+            require_api_user(Role.COMMUNICATOR)
             if "page_id" in kwargs:
                 kwargs["page_id"] = _check_page(kwargs["page_id"])
             kwargs = {

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..errors import NotFoundError, ValidationError
 from ..extensions import csrf
 from .auth import ApiAuthError
+from .cachet_format import error_body
 
 log = logging.getLogger(__name__)
 
@@ -82,18 +83,37 @@ def _invalid(error: ValidationError) -> Response:
 
 # Paths the Statuspage Manage API owns: unmatched URLs and wrong methods there answer JSON too.
 MANAGE_PREFIX = "/api/v1/pages"
+# /api/v2 answers its own wrong URLs (a catch-all route there).
+_V2_PREFIX = "/api/v2/"
+
+
+def _cachet_http_error(error: HTTPException) -> Response:
+    code = error.code or 500
+    message = error.description if isinstance(error, NotFound) else _MESSAGES.get(code)
+    response = jsonify(error_body(code, message or error.name))
+    response.status_code = code
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 @api_v1.before_app_request
 def _routing_error_as_json() -> Response | None:
-    # A URL no route matches never reaches the blueprint's handlers: answer it here.
+    # A URL no route matches never reaches a blueprint's handlers: answer it here, as JSON
+    # in the shape of the API the path belongs to, for everything under /api/.
     error = request.routing_exception
     if not isinstance(error, HTTPException) or (error.code or 0) < 400:
         return None
+    if isinstance(error, NotFound):
+        error = NotFound("No such API endpoint; /api/openapi.json lists them all.")
     path = request.path
-    if path != MANAGE_PREFIX and not path.startswith((MANAGE_PREFIX + "/", MANAGE_PREFIX + ".")):
-        return None
-    return _http_error(error)
+    if path == MANAGE_PREFIX or path.startswith((MANAGE_PREFIX + "/", MANAGE_PREFIX + ".")):
+        return _http_error(error)
+    if path.startswith("/api/v1/"):
+        return _cachet_http_error(error)
+    if path.startswith("/api/") and not path.startswith(_V2_PREFIX):
+        return _http_error(error)
+    return None
 
 
 # The app's own handlers match by code before class handlers: register by code too.
