@@ -102,4 +102,4 @@ for _code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500):
     api_v1.register_error_handler(_code, _http_error)
 api_v1.register_error_handler(Exception, _unexpected)
 
-from . import cachet_views, manage_views  # noqa: E402,F401
+from . import cachet_views, manage_subscriber_views, manage_views  # noqa: E402,F401
