@@ -196,9 +196,13 @@ def test_outbox_row_is_written_in_the_same_transaction(app_ctx: Any) -> None:
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), unit_of_work():
-        subscribe("email", "me@example.com")
-        raise Boom
+    def subscribe_then_fail() -> None:
+        with unit_of_work():
+            subscribe("email", "me@example.com")
+            raise Boom
+
+    with pytest.raises(Boom):
+        subscribe_then_fail()
     assert subscribers() == []
     assert outbox() == []
 
