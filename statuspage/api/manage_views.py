@@ -85,7 +85,9 @@ def route(rule: str, methods: Sequence[str]) -> Callable[[V], V]:
 
     def decorate(view: V) -> V:
         def authorised(*args: Any, **kwargs: Any) -> Response:
-            _user()
+            # Always check this request's key: g outlives a request when an app context
+            # was already pushed (tests, CLI), so an earlier request's user may linger there.
+            require_api_user(Role.COMMUNICATOR)
             if "page_id" in kwargs:
                 kwargs["page_id"] = _check_page(kwargs["page_id"])
             kwargs = {
