@@ -4,8 +4,8 @@ Choices the reference leaves open:
 - The subscriber `type` is inferred when not sent: `email` -> email, `phone_number` -> sms,
   `endpoint` -> slack/teams/discord/googlechat when the URL is one of theirs, else webhook.
   `apprise` URLs may be added by admins' keys only.
-- POSTing an address that is already subscribed on that channel merges the choices into
-  the existing subscriber and answers 200 (201 only when a subscriber was created).
+- POSTing an address that is already subscribed on that channel gives the existing
+  subscriber the choices sent and answers 200 (201 only when a subscriber was created).
 - `webhook_secret` (the HMAC key deliveries are signed with) is only in the 201 answer
   that creates a webhook subscriber; no other answer ever shows it.
 - Lists and counts default to `state=active`, as Statuspage does; `state=all` lists every state.

@@ -239,7 +239,12 @@ def subscribe(
     if skip_confirmation and not staff:
         raise ValueError("only staff may skip confirmation")
     channel = parse_channel(channel)
-    target = normalise_target(channel, target, allow_apprise=allow_apprise and staff)
+    target = normalise_target(
+        channel,
+        target,
+        allow_apprise=allow_apprise and staff,
+        allow_private=bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE")),
+    )
     country = normalise_country(phone_country) if channel is Channel.SMS else None
     wanted = frozenset(EventKind) if kinds is None else parse_kinds([k.value for k in kinds])
     language = _language(language)

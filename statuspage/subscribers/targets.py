@@ -6,6 +6,8 @@ email, `phone_number` for SMS, `endpoint` for webhook, chat and Apprise URLs.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -44,7 +46,13 @@ def field_for(channel: Channel) -> str:
     return FIELD_BY_CHANNEL.get(channel, "endpoint")
 
 
-def normalise_target(channel: Channel, raw: str | None, *, allow_apprise: bool = False) -> str:
+def normalise_target(
+    channel: Channel,
+    raw: str | None,
+    *,
+    allow_apprise: bool = False,
+    allow_private: bool = False,
+) -> str:
     """Return the channel's address checked and in canonical form, or raise ValidationError."""
     value = (raw or "").strip()
     field = field_for(channel)
@@ -59,6 +67,8 @@ def normalise_target(channel: Channel, raw: str | None, *, allow_apprise: bool =
             raise ValidationError({"type": _("Only administrators may add Apprise URLs.")})
         return normalise_apprise_url(value)
     url = normalise_url(value)
+    if channel is Channel.WEBHOOK and not allow_private:
+        _check_public_host(url)
     check = _CHAT_CHECKS.get(channel)
     if check is not None:
         check(url)
@@ -151,6 +161,20 @@ def normalise_url(value: str) -> str:
         host = f"[{host}]"
     netloc = host if port is None else f"{host}:{port}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+
+
+def _check_public_host(url: str) -> None:
+    """Refuse loopback and private-network hosts written as such (delivery re-checks DNS)."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    private = host == "localhost" or host.endswith(".localhost")
+    # A name rather than an address is left to the delivery client, which checks what it
+    # resolves to at send time.
+    with contextlib.suppress(ValueError):
+        private = private or not ipaddress.ip_address(host).is_global
+    if private:
+        raise ValidationError(
+            {"endpoint": _("This address is on a private network; use a public URL.")}
+        )
 
 
 def _wrong_service(service: str, example: str) -> ValidationError:

@@ -164,3 +164,21 @@ def test_apprise_urls_are_for_admins_only() -> None:
     )
     field, _message = error_field(Channel.APPRISE, "not a url", allow_apprise=True)
     assert field == "endpoint"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8080/hook",
+        "http://127.0.0.1/hook",
+        "http://10.1.2.3/hook",
+        "http://[::1]/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://api.localhost/hook",
+    ],
+)
+def test_private_webhook_hosts_are_refused_unless_allowed(url: str) -> None:
+    field, message = error_field(Channel.WEBHOOK, url)
+    assert field == "endpoint"
+    assert "private" in message
+    assert normalise_target(Channel.WEBHOOK, url, allow_private=True)
