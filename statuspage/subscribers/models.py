@@ -160,3 +160,32 @@ class Subscriber(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-
         self.notify_maintenance = EventKind.MAINTENANCE in kinds
         self.notify_component_status = EventKind.COMPONENT_STATUS in kinds
         self.notify_postmortems = EventKind.POSTMORTEMS in kinds
+
+
+# SQLite here enforces no foreign keys, so ON DELETE CASCADE is spelled out for the rows that
+# point at components, groups and incidents; the domains that delete them need not know us.
+
+
+@sa.event.listens_for(Component, "after_delete")
+def _forget_component(_mapper: object, connection: sa.Connection, target: Component) -> None:
+    connection.execute(
+        sa.delete(subscriber_component).where(subscriber_component.c.component_id == target.id)
+    )
+
+
+@sa.event.listens_for(ComponentGroup, "after_delete")
+def _forget_group(_mapper: object, connection: sa.Connection, target: ComponentGroup) -> None:
+    connection.execute(
+        sa.delete(subscriber_component_group).where(
+            subscriber_component_group.c.group_id == target.id
+        )
+    )
+
+
+@sa.event.listens_for(Incident, "after_delete")
+def _forget_incident(_mapper: object, connection: sa.Connection, target: Incident) -> None:
+    # A subscription to one incident ends with it (as the foreign key's CASCADE says).
+    following = sa.select(Subscriber.id).where(Subscriber.incident_id == target.id)
+    for table in (subscriber_component, subscriber_component_group):
+        connection.execute(sa.delete(table).where(table.c.subscriber_id.in_(following)))
+    connection.execute(sa.delete(Subscriber.__table__).where(Subscriber.incident_id == target.id))

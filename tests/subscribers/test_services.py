@@ -330,3 +330,28 @@ def test_bad_type_is_named(app_ctx: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         subscribe("pigeon", "coo")
     assert "type" in caught.value.errors
+
+
+def test_deleting_followed_things_leaves_no_dangling_choices(app_ctx: Any) -> None:
+    from statuspage.components.services import delete_component, delete_group
+    from statuspage.incidents.services import delete_incident
+    from statuspage.subscribers.models import subscriber_component, subscriber_component_group
+
+    core = create_group("Core")
+    api = create_component("API")
+    sub = subscribe("webhook", WEBHOOK, components=[api], groups=[core]).subscriber
+    incident = create_incident("Slow", "investigating", "Looking.")
+    fan = subscribe("webhook", WEBHOOK + "/fan", incident=incident).subscriber
+    fan_id = fan.public_id
+
+    delete_component(api)
+    delete_group(core)
+    delete_incident(incident)
+    db.session.expire_all()
+
+    for table in (subscriber_component, subscriber_component_group):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(table)) == 0
+    assert queries.find_subscriber(fan_id) is None
+    assert queries.find_subscriber(sub.public_id) is not None
+    # An id reused by a new component must not be followed by accident.
+    assert sub not in queries.subscribers_following(create_component("New"))
