@@ -360,18 +360,21 @@ def _resend(subscriber: Subscriber, user: User) -> bool:
 
 
 @route("/pages/<page_id>/subscribers/unsubscribe", ["POST"])
+@idempotent(_user)
 def unsubscribe_subscribers(page_id: str) -> Response:
     """Unsubscribe the listed subscribers (or all of a type and state)."""
     return _bulk(SubscriberState.ACTIVE, _unsubscribe)
 
 
 @route("/pages/<page_id>/subscribers/reactivate", ["POST"])
+@idempotent(_user)
 def reactivate_subscribers(page_id: str) -> Response:
     """Make quarantined (or unsubscribed) subscribers active again."""
     return _bulk(SubscriberState.QUARANTINED, _reactivate)
 
 
 @route("/pages/<page_id>/subscribers/resend_confirmation", ["POST"])
+@idempotent(_user)
 def resend_confirmations(page_id: str) -> Response:
     """Ask unconfirmed subscribers to confirm again."""
     return _bulk(SubscriberState.UNCONFIRMED, _resend)
