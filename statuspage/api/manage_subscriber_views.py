@@ -124,10 +124,11 @@ def _incident(incident_id: str) -> Incident:
     if found is not None:
         return found
     if maintenance_services.find_maintenance(incident_id) is not None:
-        raise ValidationError(
-            {"incident_id": "Subscribers follow incidents; a scheduled maintenance cannot be "
-             "followed on its own: subscribe to its components instead."}
-        )  # fmt: skip
+        message = (
+            "Subscribers follow incidents; a scheduled maintenance cannot be followed on its "
+            "own: subscribe to its components instead."
+        )
+        raise ValidationError({"incident_id": message})
     raise NotFound(f"No incident with id {incident_id!r}.")
 
 
