@@ -14,7 +14,9 @@ from .incidents.models import (
     TemplateKind,
 )
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
+from .notifications.models import OutboxEvent
 from .site.models import PageSettings
+from .subscribers.models import Subscriber
 from .worker.models import WorkerHeartbeat
 
 __all__ = [
@@ -34,8 +36,10 @@ __all__ = [
     "MaintenanceStatus",
     "MaintenanceUpdate",
     "MessageTemplate",
+    "OutboxEvent",
     "PageSettings",
     "Role",
+    "Subscriber",
     "TemplateKind",
     "User",
     "WorkerHeartbeat",

@@ -24,6 +24,7 @@ from ..components.services import (
     create_component,
     delete_component,
     find_component,
+    find_components,
     find_group,
     move_component,
     set_component_status,
@@ -44,6 +45,9 @@ from ..incidents.services import (
 from ..maintenance.models import Maintenance
 from ..maintenance.queries import current_and_upcoming
 from ..maintenance.services import complete_maintenance, schedule_maintenance, start_maintenance
+from ..subscribers.models import Channel, Scope, Subscriber
+from ..subscribers.queries import find_subscriber
+from ..subscribers.services import delete_subscriber, subscribe
 from .auth import ApiAuthError, actor_label, rate_limit, rate_limit_bucket, require_api_user
 from .cachet_format import INCIDENT_STATUS_NAMES as _INCIDENT_NAMES
 from .cachet_format import SCHEDULE_STATUS_NAMES as _SCHEDULE_NAMES
@@ -728,16 +732,63 @@ def schedule_create() -> Response:
     return data(schedule_json(created))
 
 
-# -- subscribers (a later issue) ---------------------------------------------------------
+# -- subscribers -------------------------------------------------------------------------
+
+
+def subscriber_json(subscriber: Subscriber) -> Json:
+    """Return a subscriber as Cachet does; its secret code is never returned."""
+    return {
+        "id": subscriber.public_id,
+        "email": subscriber.target,
+        # Cachet leaked this code, which unlocked the subscriber's manage link: always null.
+        "verify_code": None,
+        "verified_at": timestamp(subscriber.confirmed_at),
+        "global": subscriber.scope is Scope.ALL,
+        "created_at": timestamp(subscriber.created_at),
+        "updated_at": timestamp(subscriber.updated_at),
+        "subscriptions": [c.public_id for c in subscriber.components],
+    }
+
+
+def _subscriber_components(value: Any) -> list[Component] | None:
+    """Return the components named by a list or a comma-separated string of ids."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        ids = [part.strip() for part in value.split(",") if part.strip()]
+    elif isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        ids = [str(v) for v in value]
+    else:
+        raise CachetError(400, "`components` must be a list of component ids.")
+    return find_components(ids, field="components")
 
 
 @route("/subscribers", ["POST"])
 def subscriber_create() -> Response:
-    """Refuse: subscribers are not available through this API yet."""
-    raise CachetError(501, "Subscribers are not available through the Cachet API yet.")
+    """Subscribe an email address (verify=1 skips the confirmation email)."""
+    user = writer()
+    given = params()
+    if not _given(given, "email"):
+        raise CachetError(400, "`email` is required.")
+    verify = parse_bool(given["verify"], "verify") if _given(given, "verify") else False
+    result = subscribe(
+        Channel.EMAIL,
+        str(given["email"]),
+        components=_subscriber_components(given.get("components")),
+        skip_confirmation=verify,
+        staff=True,
+        **_who(user),
+    )
+    db.session.refresh(result.subscriber)
+    return data(subscriber_json(result.subscriber))
 
 
 @route("/subscribers/<public_id>", ["DELETE"])
 def subscriber_delete(public_id: str) -> Response:
-    """Refuse: subscribers are not available through this API yet."""
-    raise CachetError(501, "Subscribers are not available through the Cachet API yet.")
+    """Delete a subscriber for good."""
+    user = writer()
+    found = find_subscriber(public_id)
+    if found is None:
+        raise NotFoundError(f"No subscriber with id {public_id!r}.")
+    delete_subscriber(found, **_who(user))
+    return Response(status=204)

@@ -125,6 +125,7 @@ api_v1.register_error_handler(Exception, _unexpected)
 from . import (  # noqa: E402,F401
     cachet_views,
     manage_postmortem_views,
+    manage_subscriber_views,
     manage_template_views,
     manage_uptime_views,
     manage_views,

@@ -1,0 +1,1 @@
+"""Notifications domain: the transactional outbox the delivery engine consumes."""

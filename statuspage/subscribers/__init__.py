@@ -1,0 +1,1 @@
+"""Subscribers domain: who gets notified, on which channel, about what."""
