@@ -184,7 +184,8 @@ def cancel_maintenance(
     before it started, unless another active window still covers them or an
     incident made them worse meanwhile.
     """
-    _refuse_cancelled(maintenance)
+    if maintenance.cancelled_at is not None:
+        raise ValidationError({"status": _("This maintenance is already cancelled.")})
     if maintenance.status is MaintenanceStatus.COMPLETED:
         raise ValidationError(
             {"status": _("This maintenance is completed, so it can no longer be cancelled.")}
