@@ -103,7 +103,8 @@ def test_cachet_delete_schedule_cancels_it(setup: Any, client: Any) -> None:
     assert response.status_code == 204
     assert response.data == b""
     window = find_maintenance(setup.window_id)
-    assert window is not None and window.cancelled
+    assert window is not None
+    assert window.cancelled
     listed = client.get("/api/v1/schedules").get_json()["data"]
     (item,) = [s for s in listed if s["id"] == setup.window_id]
     assert item["status"] == 2  # complete: Cachet has no cancelled state

@@ -17,7 +17,9 @@ def windows(app_ctx, frozen_clock):
     """Two windows tomorrow on the API: one to keep, one to cancel."""
     api = create_component("API")
     start = frozen_clock.now + timedelta(days=1)
-    kept = schedule_maintenance("Kept window", "Still on.", [api], start, start + timedelta(hours=1))
+    kept = schedule_maintenance(
+        "Kept window", "Still on.", [api], start, start + timedelta(hours=1)
+    )
     doomed = schedule_maintenance(
         "Doomed window", "Planned.", [api], start, start + timedelta(hours=2)
     )

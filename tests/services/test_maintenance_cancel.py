@@ -88,7 +88,8 @@ def test_cancel_a_scheduled_window(app, window, frozen_clock):
     assert current_and_upcoming(frozen_clock.now) == ([], [])
     read = get_maintenance(maintenance.public_id)
     assert read.cancelled
-    assert read.updates[0].cancelled and not read.updates[1].cancelled
+    assert read.updates[0].cancelled
+    assert not read.updates[1].cancelled
 
 
 def test_cancel_takes_the_given_words_and_may_stay_quiet(app, window):
@@ -113,7 +114,8 @@ def test_cancel_in_progress_gives_components_back(window, frozen_clock):
     frozen_clock.advance(timedelta(minutes=20))
     cancel_maintenance(maintenance, "Rolled back; we will try again.")
     db.session.expire_all()
-    assert maintenance.status is M.COMPLETED and maintenance.cancelled
+    assert maintenance.status is M.COMPLETED
+    assert maintenance.cancelled
     assert maintenance.completed_at == frozen_clock.now
     assert (database.status, api.status) == (S.OPERATIONAL, S.OPERATIONAL)
     restored = db.session.scalars(
