@@ -13,6 +13,10 @@ Each signal is sent after the unit of work that caused it has committed.
 - ``maintenance_reminder_due(sender, maintenance_id: int)``: a scheduled window's reminder
   time (remind_before_minutes before its start) has come; sent once per window, by the
   worker, after reminded_at was committed. The delivery engine reminds subscribers.
+- ``maintenance_cancelled(sender, maintenance_id: int, update_id: int, notify: bool)``:
+  a scheduled or started window was cancelled (update_id is the final update saying so;
+  its components are already back). Sent instead of maintenance_transitioned, though the
+  window's status is now completed; with notify, subscribers are told it will not happen.
 - ``postmortem_published(sender, incident_id: int, notify: bool)``: an incident's
   postmortem was published (or republished with changes); with notify, subscribers
   who follow the incident are sent it.
@@ -27,4 +31,5 @@ maintenance_transitioned = _signals.signal("maintenance-transitioned")
 component_status_changed = _signals.signal("component-status-changed")
 maintenance_update_posted = _signals.signal("maintenance-update-posted")
 maintenance_reminder_due = _signals.signal("maintenance-reminder-due")
+maintenance_cancelled = _signals.signal("maintenance-cancelled")
 postmortem_published = _signals.signal("postmortem-published")

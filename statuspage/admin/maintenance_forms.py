@@ -167,3 +167,10 @@ class MaintenanceUpdateForm(ConsoleForm):
     body = TextAreaField(_l("Message"))
     notify = BooleanField(_l("Notify subscribers"), default=True)
 
+
+
+class MaintenanceCancelForm(ConsoleForm):
+    """Confirm a cancellation: the final message (optional) and whether to notify."""
+
+    body = TextAreaField(_l("Message (optional)"))
+    notify = BooleanField(_l("Notify subscribers"), default=True)

@@ -1,4 +1,4 @@
-"""Maintenance in the console: list, schedule (from a template), timeline, edit, transitions."""
+"""Maintenance in the console: list, schedule, timeline, edit, transitions, cancel."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from . import bp
 from .access import requires
 from .helpers import apply_errors
 from .maintenance_forms import (
+    MaintenanceCancelForm,
     MaintenanceMessageForm,
     MaintenanceNewForm,
     MaintenanceUpdateForm,
@@ -258,6 +259,9 @@ def maintenance_edit(maintenance_id: str) -> ResponseReturnValue:
     maintenance = _found(maintenance_id)
     window = console_queries.maintenance_detail(maintenance_id)
     assert window is not None  # noqa: S101  (found just above)
+    if window.cancelled_at is not None:
+        flash(_("This maintenance was cancelled, so it can no longer be edited."), "error")
+        return redirect(url_for("admin.maintenance_detail", maintenance_id=maintenance_id))
     if not window.editable:
         flash(_("This maintenance has started, so it can no longer be edited."), "error")
         return redirect(url_for("admin.maintenance_detail", maintenance_id=maintenance_id))
@@ -350,3 +354,40 @@ def maintenance_post_update(maintenance_id: str) -> ResponseReturnValue:
             flash(_("The update is published."), "success")
             return redirect(url_for("admin.maintenance_detail", maintenance_id=maintenance_id))
     return _render_detail(maintenance_id, {"update": form}, 400)
+
+
+@bp.route("/maintenance/<maintenance_id>/cancel", methods=["GET", "POST"])
+@requires(Role.COMMUNICATOR)
+def maintenance_cancel(maintenance_id: str) -> ResponseReturnValue:
+    """Cancel a scheduled or started window, after confirmation, with an optional message."""
+    maintenance = _found(maintenance_id)
+    window = console_queries.maintenance_detail(maintenance_id)
+    assert window is not None  # noqa: S101  (found just above)
+    form = MaintenanceCancelForm()
+    if request.method == "GET" and not window.cancellable:
+        if window.cancelled_at is not None:
+            flash(_("This maintenance is already cancelled."), "error")
+        else:
+            flash(_("This maintenance is completed, so it can no longer be cancelled."), "error")
+        return redirect(url_for("admin.maintenance_detail", maintenance_id=maintenance_id))
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                maintenance_services.cancel_maintenance(
+                    maintenance,
+                    (form.body.data or "").strip() or None,
+                    notify=bool(form.notify.data),
+                    **actor(),
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                flash(_("“%(name)s” is cancelled.", name=maintenance.name), "success")
+                return redirect(
+                    url_for("admin.maintenance_detail", maintenance_id=maintenance_id)
+                )
+        status = 400
+    return render_template(
+        "admin/maintenance/cancel.html", form=form, window=window, **_common(page_zone())
+    ), status

@@ -44,7 +44,13 @@ from ..incidents.services import (
 )
 from ..maintenance.models import Maintenance
 from ..maintenance.queries import current_and_upcoming
-from ..maintenance.services import complete_maintenance, schedule_maintenance, start_maintenance
+from ..maintenance.services import (
+    cancel_maintenance,
+    complete_maintenance,
+    find_maintenance,
+    schedule_maintenance,
+    start_maintenance,
+)
 from ..subscribers.models import Channel, Scope, Subscriber
 from ..subscribers.queries import find_subscriber
 from ..subscribers.services import delete_subscriber, subscribe
@@ -730,6 +736,24 @@ def schedule_create() -> Response:
         if status == 2:
             complete_maintenance(created, at=min(ends, utcnow()), **_who(user))
     return data(schedule_json(created))
+
+
+@route("/schedules/<public_id>", ["DELETE"])
+def schedule_delete(public_id: str) -> Response:
+    """Cancel a scheduled or started maintenance window (it is kept, marked cancelled); 204.
+
+    Optional `message` words the final update; `notify` (default false, as Cachet's
+    other writes) tells subscribers. A completed or cancelled window answers 400.
+    """
+    user = writer()
+    given = params()
+    target = find_maintenance(public_id)
+    if target is None:
+        raise NotFoundError(f"No schedule with id {public_id!r}.")
+    notify = parse_bool(given["notify"], "notify") if _given(given, "notify") else False
+    message = str(given.get("message") or "").strip() or None
+    cancel_maintenance(target, message, notify=notify, **_who(user))
+    return Response(status=204)
 
 
 # -- subscribers -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .v2_format import (
     incident_object,
     maintenance_object,
     page_object,
+    timestamp,
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -97,4 +98,6 @@ def manage_maintenance_object(
     obj["auto_transition_to_operational_state"] = maintenance.auto_complete
     obj["auto_transition_deliver_notifications_at_start"] = maintenance.notify_on_start
     obj["auto_transition_deliver_notifications_at_end"] = maintenance.notify_on_complete
+    # Ours, not Statuspage's: status stays in its vocabulary ("completed") when cancelled.
+    obj["cancelled_at"] = timestamp(maintenance.cancelled_at)
     return obj

@@ -8,8 +8,13 @@ Choices the reference leaves open:
 - GET /incidents lists incidents only; scheduled maintenance (created by POSTing an
   incident with scheduled_for) is listed by incidents/upcoming, /scheduled and
   /active_maintenance, and GET/PATCH /incidents/{id} accept a maintenance id too.
-- A maintenance moves forward only (scheduled -> in_progress -> verifying -> completed)
-  and cannot be deleted (422: complete it instead).
+- A maintenance moves forward only (scheduled -> in_progress -> verifying -> completed).
+  DELETE on a scheduled or started maintenance cancels it (it is kept, not deleted):
+  200 with the window as it now is: status "completed", cancelled_at set (our field),
+  and a final update saying it was cancelled; optional `incident[body]` gives its words
+  and `incident[deliver_notifications]` (default true) whether subscribers are told.
+  Components it put under maintenance get their status back. A completed or already
+  cancelled maintenance answers 422.
 - component_ids without a status in `components` link the component with its current status.
 - On an update edit, deliver_notifications=true notifies subscribers again; default false.
 """
@@ -583,12 +588,11 @@ def update_incident(page_id: str, incident_id: str) -> Response:
 
 @route("/pages/<page_id>/incidents/<incident_id>", ["DELETE"])
 def delete_incident(page_id: str, incident_id: str) -> Response:
-    """Delete an incident and its updates; answer the object as it was."""
+    """Delete an incident and its updates (answer the object as it was), or cancel a maintenance."""
     user = _user()
-    if maintenance_services.find_maintenance(incident_id) is not None:
-        raise ValidationError(
-            {"id": "A scheduled maintenance cannot be deleted; PATCH its status to completed."}
-        )
+    maintenance = maintenance_services.find_maintenance(incident_id)
+    if maintenance is not None:
+        return _cancel_maintenance(page_id, maintenance, _body("incident"), user)
     incident = _incident(incident_id)
     known = components_known(_all_components(), page_id)
     gone = manage_incident_object(incident, page_id, known, _base_url())
@@ -742,6 +746,19 @@ def _update_maintenance(
                 notify=parse.as_bool(fields, "deliver_notifications", True),
                 **_actor(user),
             )
+    return _maintenance_json(maintenance, page_id)
+
+
+def _cancel_maintenance(
+    page_id: str, maintenance: Maintenance, fields: dict[str, Any], user: User
+) -> Response:
+    """Cancel a window (DELETE); answer it as it now is."""
+    maintenance_services.cancel_maintenance(
+        maintenance,
+        parse.as_str(fields, "body"),
+        notify=parse.as_bool(fields, "deliver_notifications", True),
+        **_actor(user),
+    )
     return _maintenance_json(maintenance, page_id)
 
 

@@ -12,6 +12,11 @@ Choices the format leaves open:
 - A maintenance is an incident object with impact "maintenance", scheduled_for and
   scheduled_until set, started_at its actual start (or its scheduled start before then),
   and resolved_at its completion.
+- A cancelled maintenance keeps the fixed vocabulary: it never appears in upcoming.json or
+  active.json (nor in summary.json); in scheduled-maintenances.json it is "completed",
+  resolved_at is when it was cancelled, and its newest incident_update (status
+  "completed") says it was cancelled ("This maintenance has been cancelled." unless the
+  person cancelling wrote other words).
 """
 
 from __future__ import annotations

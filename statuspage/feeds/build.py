@@ -3,9 +3,15 @@
 Calendar SEQUENCE rule: a window starts at 0 and gains 1 for every edit
 recorded in the audit log (`maintenance.edit`: times, wording, components)
 and 1 for every update posted after the scheduling announcement (start,
-verify, complete, messages). Both only ever grow, so calendar clients see a
-higher SEQUENCE whenever the window changed; the same data always gives the
-same number.
+verify, complete, cancel, messages). Both only ever grow, so calendar clients
+see a higher SEQUENCE whenever the window changed; the same data always gives
+the same number.
+
+A cancelled window keeps its UID and gets STATUS:CANCELLED (its cancellation
+update raised SEQUENCE by one), so calendars strike out or drop the event they
+already have; every other window is STATUS:CONFIRMED. In RSS and Atom a
+cancelled window's title says so, and its cancellation update is labelled
+"Cancelled".
 """
 
 from __future__ import annotations
@@ -79,6 +85,7 @@ class CalendarEvent:
     end: datetime
     stamp: datetime
     sequence: int
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,9 @@ class Labels:
     incident_status: Callable[[IncidentStatus], str]
     maintenance_status: Callable[[MaintenanceStatus], str]
     time_text: Callable[[datetime], str]
+    # The status label of a cancelled window's cancellation update, and its entry title.
+    maintenance_cancelled: str = "Cancelled"
+    cancelled_title: Callable[[str], str] = "Cancelled: {}".format
 
 
 def _utc(at: datetime) -> datetime:
@@ -128,7 +138,7 @@ def maintenance_entry(m: MaintenanceRead, link: str, labels: Labels) -> FeedEntr
     """Return a maintenance window as a feed entry: its updates newest first."""
     updates = tuple(
         EntryUpdate(
-            labels.maintenance_status(u.status),
+            labels.maintenance_cancelled if u.cancelled else labels.maintenance_status(u.status),
             _utc(u.display_at),
             labels.time_text(u.display_at),
             render_markdown(u.body),
@@ -136,7 +146,8 @@ def maintenance_entry(m: MaintenanceRead, link: str, labels: Labels) -> FeedEntr
         )
         for u in m.updates
     )
-    return _entry(link, m.name, link, m.scheduled_for, updates)
+    title = labels.cancelled_title(m.name) if m.cancelled else m.name
+    return _entry(link, title, link, m.scheduled_for, updates)
 
 
 def newest(entries: Sequence[FeedEntry], limit: int) -> list[FeedEntry]:
@@ -188,9 +199,14 @@ def sequence(m: MaintenanceRead, edits: MaintenanceEdits | None) -> int:
 
 
 def calendar_event(
-    m: MaintenanceRead, edits: MaintenanceEdits | None, url: str, host: str, components_label: str
+    m: MaintenanceRead,
+    edits: MaintenanceEdits | None,
+    url: str,
+    host: str,
+    components_label: str,
+    cancelled_title: Callable[[str], str] | None = None,
 ) -> CalendarEvent:
-    """Return a maintenance window as a calendar event."""
+    """Return a maintenance window as a calendar event (cancelled_title names a cancelled one)."""
     # DTSTAMP / LAST-MODIFIED: the last published change (an update or a recorded edit).
     stamps = [u.display_at for u in m.updates]
     if edits and edits.last_at:
@@ -204,13 +220,15 @@ def calendar_event(
     lines.append(url)
     return CalendarEvent(
         uid=f"{m.public_id}@{host}",
-        summary=m.name,
+        # Not every calendar shows STATUS: the title says it too.
+        summary=cancelled_title(m.name) if m.cancelled and cancelled_title else m.name,
         description="\n\n".join(lines),
         url=url,
         start=_utc(m.scheduled_for),
         end=_utc(m.scheduled_until),
         stamp=max((_utc(s) for s in stamps), default=EPOCH),
         sequence=sequence(m, edits),
+        cancelled=m.cancelled,
     )
 
 
@@ -233,8 +251,7 @@ def build_calendar(name: str, events: Sequence[CalendarEvent]) -> bytes:
         ev.add("description", event.description)
         ev.add("url", event.url)
         ev.add("sequence", event.sequence)
-        # The model has no cancellation yet: every published window is confirmed.
-        ev.add("status", "CONFIRMED")
+        ev.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     data: bytes = cal.to_ical()

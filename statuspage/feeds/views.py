@@ -14,6 +14,7 @@ from ..clock import utcnow
 from ..components.queries import find_visible_component, visible_component_tree
 from ..components.rollup import indicator_description, page_indicator
 from ..incidents.queries import open_incidents, recent_incidents
+from ..maintenance.models import MaintenanceStatus
 from ..maintenance.queries import (
     current_and_upcoming,
     maintenance_edits,
@@ -64,10 +65,18 @@ def _cached(body: bytes | str, mimetype: str) -> Response:
     return response
 
 
+def _cancelled_title(name: str) -> str:
+    return _("Cancelled: %(name)s", name=name)
+
+
 def _entries(component_id: int | None) -> list[FeedEntry]:
     zone = current_page().zone
     labels = Labels(
-        incident_status_label, maintenance_status_label, lambda at: datetime_text(at, zone)
+        incident_status_label,
+        maintenance_status_label,
+        lambda at: datetime_text(at, zone),
+        maintenance_cancelled=maintenance_status_label(MaintenanceStatus.COMPLETED, True),
+        cancelled_title=_cancelled_title,
     )
     entries = [
         incident_entry(i, _absolute(f"/incidents/{i.public_id}"), labels)
@@ -135,7 +144,12 @@ def maintenance_ics() -> Response:
     label = _("Components")
     events = [
         calendar_event(
-            m, edits.get(m.public_id), _absolute(f"/maintenance/{m.public_id}"), host, label
+            m,
+            edits.get(m.public_id),
+            _absolute(f"/maintenance/{m.public_id}"),
+            host,
+            label,
+            _cancelled_title,
         )
         for m in windows
     ]

@@ -29,6 +29,7 @@ class ConsoleMaintenanceRow:
     hidden: bool
     # A scheduled window whose start has passed without starting it (auto-start off).
     overdue: bool
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class ConsoleMaintenanceUpdate:
     display_at: datetime
     notify: bool
     author: str | None
+    # The cancellation message (or one posted after it) of a cancelled window.
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class ConsoleMaintenance:
     remind_before_minutes: int | None
     reminded_at: datetime | None
     hidden: bool
+    cancelled_at: datetime | None
+    cancelled_by: str | None
     component_ids: tuple[str, ...]
     component_names: tuple[str, ...]
     announcement: str  # the message posted when it was scheduled
@@ -78,7 +83,12 @@ class ConsoleMaintenance:
     @property
     def editable(self) -> bool:
         """Say whether the window can still be edited (it has not started)."""
-        return self.status is MaintenanceStatus.SCHEDULED
+        return self.status is MaintenanceStatus.SCHEDULED and self.cancelled_at is None
+
+    @property
+    def cancellable(self) -> bool:
+        """Say whether the window can still be cancelled (scheduled or under way)."""
+        return self.status is not MaintenanceStatus.COMPLETED and self.cancelled_at is None
 
 
 def _row(m: Maintenance, now: datetime) -> ConsoleMaintenanceRow:
@@ -92,6 +102,7 @@ def _row(m: Maintenance, now: datetime) -> ConsoleMaintenanceRow:
         component_names=tuple(c.name for c in m.components),
         hidden=m.hidden,
         overdue=status is MaintenanceStatus.SCHEDULED and m.scheduled_for <= now,
+        cancelled=m.cancelled_at is not None,
     )
 
 
@@ -129,7 +140,7 @@ def maintenance_detail(public_id: str) -> ConsoleMaintenance | None:
     if m is None:
         return None
     updates = sorted(m.updates, key=lambda u: (u.display_at, u.id), reverse=True)
-    authors = _authors(updates)
+    authors = _authors(updates, m.cancelled_by_id)
     scheduled = [u for u in updates if u.status is MaintenanceStatus.SCHEDULED]
     return ConsoleMaintenance(
         public_id=m.public_id,
@@ -146,6 +157,8 @@ def maintenance_detail(public_id: str) -> ConsoleMaintenance | None:
         remind_before_minutes=m.remind_before_minutes,
         reminded_at=m.reminded_at,
         hidden=m.hidden,
+        cancelled_at=m.cancelled_at,
+        cancelled_by=authors.get(m.cancelled_by_id) if m.cancelled_by_id else None,
         component_ids=tuple(c.public_id for c in m.components),
         component_names=tuple(c.name for c in m.components),
         announcement=scheduled[-1].body if scheduled else "",
@@ -157,14 +170,16 @@ def maintenance_detail(public_id: str) -> ConsoleMaintenance | None:
                 display_at=u.display_at,
                 notify=u.notify,
                 author=authors.get(u.author_id) if u.author_id else None,
+                cancelled=m.cancelled_at is not None
+                and MaintenanceStatus(u.status) is MaintenanceStatus.COMPLETED,
             )
             for u in updates
         ),
     )
 
 
-def _authors(updates: list[MaintenanceUpdate]) -> dict[int, str]:
-    ids = {u.author_id for u in updates if u.author_id}
+def _authors(updates: list[MaintenanceUpdate], *more: int | None) -> dict[int, str]:
+    ids = {u.author_id for u in updates if u.author_id} | {i for i in more if i}
     if not ids:
         return {}
     rows = db.session.execute(sa.select(User.id, User.name, User.email).where(User.id.in_(ids)))

@@ -1,4 +1,12 @@
-"""Scheduled maintenance windows and their updates."""
+"""Scheduled maintenance windows and their updates.
+
+Cancellation is a flag, not a status: the Statuspage vocabulary (scheduled,
+in_progress, verifying, completed) has no "cancelled", and every client of it
+must keep working. Cancelling moves a window to completed (completed_at is the
+cancellation time) and sets cancelled_at and cancelled_by_id; its final update
+has status completed and says it was cancelled. Our own pages, feeds and
+calendar read cancelled_at and say "Cancelled".
+"""
 
 from __future__ import annotations
 
@@ -56,6 +64,10 @@ class Maintenance(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name
     remind_before_minutes: Mapped[int | None]
     reminded_at: Mapped[datetime | None]
     hidden: Mapped[bool] = mapped_column(default=False)
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
 
     updates: Mapped[list[MaintenanceUpdate]] = relationship(
         back_populates="maintenance",
@@ -65,6 +77,11 @@ class Maintenance(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name
     components: Mapped[list[Component]] = relationship(
         secondary=maintenance_component, order_by="Component.position"
     )
+
+    @property
+    def cancelled(self) -> bool:
+        """Say whether the window was cancelled."""
+        return self.cancelled_at is not None
 
 
 class MaintenanceUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]

@@ -29,11 +29,17 @@ class MaintenanceUpdateRead:
     created_at: datetime
     updated_at: datetime
     notify: bool
+    # The cancellation message (or one posted after it) of a cancelled window.
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
 class MaintenanceRead:
-    """A maintenance window with its visible components and updates, newest first."""
+    """A maintenance window with its visible components and updates, newest first.
+
+    A cancelled window has status completed and cancelled_at set; its updates from
+    the cancellation on have status completed too (see the models' docstring).
+    """
 
     public_id: str
     name: str
@@ -46,6 +52,12 @@ class MaintenanceRead:
     updates: tuple[MaintenanceUpdateRead, ...]
     created_at: datetime
     updated_at: datetime
+    cancelled_at: datetime | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        """Say whether the window was cancelled."""
+        return self.cancelled_at is not None
 
     @property
     def in_progress(self) -> bool:
@@ -78,11 +90,14 @@ def _read(m: Maintenance) -> MaintenanceRead:
                 created_at=u.created_at,
                 updated_at=u.updated_at,
                 notify=u.notify,
+                cancelled=m.cancelled_at is not None
+                and MaintenanceStatus(u.status) is MaintenanceStatus.COMPLETED,
             )
             for u in updates
         ),
         created_at=m.created_at,
         updated_at=m.updated_at,
+        cancelled_at=m.cancelled_at,
     )
 
 
@@ -99,6 +114,7 @@ def current_and_upcoming(now: datetime) -> tuple[list[MaintenanceRead], list[Mai
         sa.select(Maintenance)
         .where(
             Maintenance.hidden.is_(False),
+            Maintenance.cancelled_at.is_(None),
             sa.or_(
                 Maintenance.status.in_(IN_PROGRESS_STATUSES),
                 sa.and_(

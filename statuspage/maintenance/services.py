@@ -1,4 +1,9 @@
-"""Maintenance use cases: schedule a window, start it, complete it, and the worker's transitions."""
+"""Maintenance use cases: schedule a window, start, complete or cancel it, the worker's transitions.
+
+A cancelled window is completed with cancelled_at set (see models): every query
+below that looks for scheduled or active windows skips it by its status, and the
+worker's also say so explicitly.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from ..audit.services import record
 from ..clock import utcnow
-from ..components.models import Component, ComponentStatus, StatusCause
+from ..components.models import Component, ComponentStatus, ComponentStatusChange, StatusCause
 from ..components.services import set_component_status
 from ..db import after_commit, unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
 from ..signals import (
+    maintenance_cancelled,
     maintenance_reminder_due,
     maintenance_transitioned,
     maintenance_update_posted,
@@ -135,6 +141,7 @@ def start_maintenance(
     actor_id: int | None = None,
 ) -> MaintenanceUpdate:
     """Start a scheduled window: its operational components go under maintenance."""
+    _refuse_cancelled(maintenance)
     if maintenance.status is not MaintenanceStatus.SCHEDULED:
         raise ValidationError({"status": _("Only a scheduled maintenance can be started.")})
     if body is not None:
@@ -152,12 +159,122 @@ def complete_maintenance(
     actor_id: int | None = None,
 ) -> MaintenanceUpdate:
     """Complete a window: components still under maintenance go back to operational."""
+    _refuse_cancelled(maintenance)
     if maintenance.status is MaintenanceStatus.COMPLETED:
         raise ValidationError({"status": _("This maintenance is already completed.")})
     if body is not None:
         body = _check_update_body(body, required=False) or None
     with unit_of_work() as session:
         return _complete(session, maintenance, at or utcnow(), body, actor, actor_id)
+
+
+def cancel_maintenance(
+    maintenance: Maintenance,
+    message: str | None = None,
+    *,
+    notify: bool = True,
+    at: datetime | None = None,
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> MaintenanceUpdate:
+    """Cancel a scheduled or started window: post a final update and give its components back.
+
+    The window becomes completed with cancelled_at set (see the models' docstring).
+    Components this window put under maintenance go back to the status they had
+    before it started, unless another active window still covers them or an
+    incident made them worse meanwhile.
+    """
+    if maintenance.cancelled_at is not None:
+        raise ValidationError({"status": _("This maintenance is already cancelled.")})
+    if maintenance.status is MaintenanceStatus.COMPLETED:
+        raise ValidationError(
+            {"status": _("This maintenance is completed, so it can no longer be cancelled.")}
+        )
+    body = _check_update_body(message, required=False) or _("This maintenance has been cancelled.")
+    at = at or utcnow()
+    with unit_of_work() as session:
+        before = _snapshot(maintenance)
+        # The same claim as the worker's: whichever of a person and a worker comes second
+        # finds the window moved on and changes nothing.
+        claimed = _claim(
+            session,
+            maintenance.id,
+            (MaintenanceStatus.SCHEDULED, *ACTIVE_STATUSES),
+            MaintenanceStatus.COMPLETED,
+        )
+        if claimed is None:
+            raise ValidationError(
+                {"status": _("This maintenance changed meanwhile. Reload the page and try again.")}
+            )
+        was_active = claimed.status in ACTIVE_STATUSES
+        claimed.status = MaintenanceStatus.COMPLETED
+        claimed.completed_at = at
+        claimed.cancelled_at = at
+        claimed.cancelled_by_id = actor_id
+        if was_active:
+            _restore_components(session, claimed, at, actor, actor_id)
+        update = _add_update(
+            session, claimed, MaintenanceStatus.COMPLETED, body, at, notify, actor_id
+        )
+        record(
+            actor,
+            "maintenance.cancel",
+            "maintenance",
+            claimed.public_id,
+            before,
+            _snapshot(claimed)
+            | {"cancelled_at": at.isoformat(), "message": body, "notify": notify},
+            actor_id=actor_id,
+        )
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        ids = (claimed.id, update.id)
+
+        def announce() -> None:
+            maintenance_cancelled.send(app, maintenance_id=ids[0], update_id=ids[1], notify=notify)
+
+        after_commit(announce)
+    return update
+
+
+def _refuse_cancelled(maintenance: Maintenance) -> None:
+    if maintenance.cancelled_at is not None:
+        raise ValidationError({"status": _("This maintenance was cancelled.")})
+
+
+def _restore_components(
+    session: Session, maintenance: Maintenance, at: datetime, actor: str, actor_id: int | None
+) -> None:
+    """Give back the status each component had before this window put it under maintenance."""
+    rows = session.execute(
+        sa.select(ComponentStatusChange.component_id, ComponentStatusChange.previous_status)
+        .where(
+            ComponentStatusChange.maintenance_id == maintenance.id,
+            ComponentStatusChange.status == ComponentStatus.UNDER_MAINTENANCE,
+        )
+        .order_by(ComponentStatusChange.changed_at, ComponentStatusChange.id)
+    ).all()
+    # The earliest switch holds the status from before the window.
+    before: dict[int, ComponentStatus] = {}
+    for component_id, previous in rows:
+        before.setdefault(component_id, ComponentStatus(previous or ComponentStatus.OPERATIONAL))
+    held = _components_in_other_windows(maintenance)
+    for component in maintenance.components:
+        # Only what this window switched, and still shows maintenance (an incident may
+        # have made it worse meanwhile: leave that alone).
+        if (
+            component.id in before
+            and component.status is ComponentStatus.UNDER_MAINTENANCE
+            and component.id not in held
+        ):
+            set_component_status(
+                component,
+                before[component.id],
+                cause=StatusCause.MAINTENANCE,
+                at=at,
+                maintenance_id=maintenance.id,
+                actor=actor,
+                actor_id=actor_id,
+            )
 
 
 def find_maintenance(public_id: str) -> Maintenance | None:
@@ -185,6 +302,7 @@ def update_maintenance(
 
     body replaces the scheduling announcement. Moving the start re-arms the reminder.
     """
+    _refuse_cancelled(maintenance)
     if maintenance.status is not MaintenanceStatus.SCHEDULED:
         raise ValidationError({"status": _("Only a scheduled maintenance can be edited.")})
     name, body = _check_window(name, body, scheduled_for, scheduled_until, remind_before_minutes)
@@ -231,6 +349,7 @@ def verify_maintenance(
 
     Components stay under maintenance until the window completes; nobody is notified.
     """
+    _refuse_cancelled(maintenance)
     if maintenance.status is not MaintenanceStatus.IN_PROGRESS:
         raise ValidationError({"status": _("Only a maintenance in progress can be verified.")})
     body = _check_update_body(body, required=False) or None
@@ -313,6 +432,7 @@ def run_due_reminders(now: datetime) -> int:
             Maintenance.remind_before_minutes,
         ).where(
             Maintenance.status == MaintenanceStatus.SCHEDULED,
+            Maintenance.cancelled_at.is_(None),
             Maintenance.hidden.is_(False),
             Maintenance.remind_before_minutes.is_not(None),
             Maintenance.reminded_at.is_(None),
@@ -336,6 +456,7 @@ def run_due_reminders(now: datetime) -> int:
                     Maintenance.id == maintenance_id,
                     Maintenance.reminded_at.is_(None),
                     Maintenance.status == MaintenanceStatus.SCHEDULED,
+                    Maintenance.cancelled_at.is_(None),
                 )
                 .values(reminded_at=now, updated_at=utcnow())
                 .execution_options(synchronize_session=False)
@@ -388,6 +509,7 @@ def run_due_transitions(now: datetime) -> int:
         sa.select(Maintenance.id)
         .where(
             Maintenance.status == MaintenanceStatus.SCHEDULED,
+            Maintenance.cancelled_at.is_(None),
             Maintenance.auto_start.is_(True),
             Maintenance.scheduled_for <= now,
         )
@@ -410,6 +532,7 @@ def run_due_transitions(now: datetime) -> int:
         sa.select(Maintenance.id)
         .where(
             Maintenance.status.in_([s.value for s in ACTIVE_STATUSES]),
+            Maintenance.cancelled_at.is_(None),
             Maintenance.auto_complete.is_(True),
             Maintenance.scheduled_until <= now,
         )
@@ -436,9 +559,14 @@ def _claim(
 ) -> Maintenance | None:
     """Lock and move one window out of from_statuses; None when another worker got it first."""
     allowed = [s.value for s in from_statuses]
+    open_window = (
+        Maintenance.id == maintenance_id,
+        Maintenance.status.in_(allowed),
+        Maintenance.cancelled_at.is_(None),
+    )
     maintenance = session.scalar(
         sa.select(Maintenance)
-        .where(Maintenance.id == maintenance_id, Maintenance.status.in_(allowed))
+        .where(*open_window)
         .with_for_update(skip_locked=True)  # rendered only where supported (PostgreSQL)
         .execution_options(populate_existing=True)
     )
@@ -447,7 +575,7 @@ def _claim(
     # SQLite has no row locks: the conditional UPDATE is the atomic claim there.
     result = session.execute(
         sa.update(Maintenance)
-        .where(Maintenance.id == maintenance_id, Maintenance.status.in_(allowed))
+        .where(*open_window)
         .values(status=to_status.value, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -13,7 +13,7 @@ from flask import Flask, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
-from ..signals import incident_published, maintenance_transitioned
+from ..signals import incident_published, maintenance_cancelled, maintenance_transitioned
 
 EXTENSION_KEY = "statuspage.metrics"
 
@@ -76,6 +76,10 @@ class AppMetrics:
         """Count a maintenance status change."""
         self.maintenance_transitions.labels(status=str(kwargs.get("status"))).inc()
 
+    def on_maintenance_cancelled(self, sender: Any, **kwargs: Any) -> None:
+        """Count a cancelled maintenance window as a change to "cancelled"."""
+        self.maintenance_transitions.labels(status="cancelled").inc()
+
 
 def get_metrics(app: Flask | None = None) -> AppMetrics:
     """Return the metrics of app (default: the current app)."""
@@ -91,6 +95,7 @@ def init_metrics(app: Flask) -> AppMetrics:
     # sender=app: only this app's events count here, even with many apps in one process.
     incident_published.connect(metrics.on_incident_published, sender=app)
     maintenance_transitioned.connect(metrics.on_maintenance_transitioned, sender=app)
+    maintenance_cancelled.connect(metrics.on_maintenance_cancelled, sender=app)
 
     @app.before_request
     def _start_timer() -> None:

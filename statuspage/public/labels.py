@@ -38,6 +38,10 @@ _MAINTENANCE_STATUS = {
     MaintenanceStatus.VERIFYING: _l("Verifying"),
     MaintenanceStatus.COMPLETED: _l("Completed"),
 }
+# Not a status of the vocabulary: a cancelled window is completed with a flag (see models).
+# Pages show it with this status name (data-status) and label.
+CANCELLED = "cancelled"
+_MAINTENANCE_CANCELLED = _l("Cancelled")
 
 
 def component_status_label(status: ComponentStatus) -> str:
@@ -55,6 +59,8 @@ def impact_label(impact: Impact) -> str:
     return str(_IMPACT[Impact(impact)])
 
 
-def maintenance_status_label(status: MaintenanceStatus) -> str:
-    """Return the label of a maintenance status."""
+def maintenance_status_label(status: MaintenanceStatus, cancelled: bool = False) -> str:
+    """Return the label of a maintenance status, or "Cancelled" for a cancelled window."""
+    if cancelled:
+        return str(_MAINTENANCE_CANCELLED)
     return str(_MAINTENANCE_STATUS[MaintenanceStatus(status)])

@@ -61,6 +61,7 @@ from .formatting import (
     weekday_names,
 )
 from .labels import (
+    CANCELLED,
     component_status_label,
     impact_label,
     incident_status_label,
@@ -123,8 +124,8 @@ def _incident_update(update: IncidentUpdateRead, tz: ZoneInfo) -> UpdateView:
 def _maintenance_update(update: MaintenanceUpdateRead, tz: ZoneInfo) -> UpdateView:
     return UpdateView(
         public_id=update.public_id,
-        status=update.status.value,
-        status_label=maintenance_status_label(update.status),
+        status=CANCELLED if update.cancelled else update.status.value,
+        status_label=maintenance_status_label(update.status, update.cancelled),
         body_html=render_markdown(update.body),
         display_at=time_view(update.display_at, tz),
     )
@@ -136,16 +137,18 @@ def _maintenance(m: MaintenanceRead, tz: ZoneInfo, *, all_updates: bool) -> Main
     return MaintenanceView(
         public_id=m.public_id,
         name=m.name,
-        status=m.status.value,
-        status_label=maintenance_status_label(m.status),
+        status=CANCELLED if m.cancelled else m.status.value,
+        status_label=maintenance_status_label(m.status, m.cancelled),
         in_progress=m.in_progress,
         scheduled_for=time_view(m.scheduled_for, tz),
         scheduled_until=time_view(m.scheduled_until, tz),
         started_at=time_view(m.started_at, tz) if m.started_at else None,
-        completed_at=time_view(m.completed_at, tz) if m.completed_at else None,
+        # A cancelled window was never completed: it shows when it was cancelled instead.
+        completed_at=time_view(m.completed_at, tz) if m.completed_at and not m.cancelled else None,
         components=_refs(m.components),
         updates=views,
         latest=views[0] if views else None,
+        cancelled_at=time_view(m.cancelled_at, tz) if m.cancelled_at else None,
     )
 
 
@@ -454,14 +457,16 @@ def _incident_entry(incident: IncidentRead, tz: ZoneInfo) -> HistoryEntryView:
 def _maintenance_entry(m: MaintenanceRead, tz: ZoneInfo) -> HistoryEntryView:
     latest = m.latest_update
     end = m.completed_at or m.scheduled_until
+    if m.cancelled and m.started_at is None:
+        end = m.scheduled_until  # cancelled before it began: show the window it had
     return HistoryEntryView(
         kind="maintenance",
         public_id=m.public_id,
         name=m.name,
         impact=Impact.MAINTENANCE.value,
         impact_label=impact_label(Impact.MAINTENANCE),
-        status=m.status.value,
-        status_label=maintenance_status_label(m.status),
+        status=CANCELLED if m.cancelled else m.status.value,
+        status_label=maintenance_status_label(m.status, m.cancelled),
         start=time_view(m.started_at or m.scheduled_for, tz),
         end=time_view(end, tz),
         summary_html=render_markdown(latest.body) if latest else render_markdown(""),

@@ -151,6 +151,8 @@ class MaintenanceView:
     components: tuple[ComponentRefView, ...]
     updates: tuple[UpdateView, ...]
     latest: UpdateView | None
+    # Set when the window was cancelled; status is then "cancelled".
+    cancelled_at: TimeView | None = None
 
 
 @dataclass(frozen=True)

@@ -422,3 +422,109 @@ def test_detail_offers_template_wording_for_the_next_step(app, signed_in, world)
             sa.select(Maintenance.status).where(Maintenance.public_id == world.maintenance)
         )
         assert status is MaintenanceStatus.SCHEDULED
+
+
+# -- cancelling ---------------------------------------------------------------------------
+
+
+def test_cancel_from_the_edit_page_after_confirming(app, signed_in, world):
+    client = signed_in("communicator")
+    detail = f"/admin/maintenance/{world.maintenance}"
+    edit = parse(client.get(f"{detail}/edit").text)
+    link = edit.one("id", "cancel-maintenance-link").attrs["href"]
+    assert link == f"{detail}/cancel"
+
+    # The confirm step: GET shows what happens and writes nothing.
+    before = row_counts(app, Maintenance, MaintenanceUpdate)
+    confirm = client.get(link)
+    assert confirm.status_code == 200
+    assert "Cancel “Network upgrade”?" in confirm.text
+    assert row_counts(app, Maintenance, MaintenanceUpdate) == before
+
+    response = post_form(
+        client, link, {"body": "The switch vendor postponed.", "notify": "y"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == detail
+    page = client.get(detail).text
+    assert "is cancelled." in page
+    assert parse(page).one("id", "maintenance-status").text == "Cancelled"
+    assert "The switch vendor postponed." in page
+    assert 'id="cancel-maintenance-link"' not in page
+    with db_session(app) as session:
+        window = session.scalar(
+            sa.select(Maintenance).where(Maintenance.public_id == world.maintenance)
+        )
+        assert window.cancelled_at is not None
+        assert window.cancelled_by_id is not None
+        assert window.status is MaintenanceStatus.COMPLETED
+        actions = session.scalars(
+            sa.select(AuditEntry.action).where(AuditEntry.object_id == world.maintenance)
+        ).all()
+        assert "maintenance.cancel" in actions
+
+    # The list shows a Cancelled badge among the past windows, none upcoming.
+    listing = client.get("/admin/maintenance").text
+    assert "Network upgrade" not in section_text(listing, "maintenance-upcoming")
+    row = parse(listing).one("data-maintenance-id", world.maintenance)
+    assert row.attrs["data-status"] == "cancelled"
+    assert "Cancelled" in row.text
+    assert "Network upgrade" in section_text(listing, "maintenance-past")
+
+    # The public page says so; edit and a second cancel are refused.
+    public = client.get(f"/maintenance/{world.maintenance}").text
+    assert "Cancelled" in public
+    assert "Network upgrade" not in client.get("/").text
+    assert client.get(f"{detail}/edit").status_code == 302
+    assert client.get(link).status_code == 302
+    again = post_form(client, link, {}, form_url=detail)
+    assert again.status_code == 400
+    assert "already cancelled" in again.text
+
+
+def test_cancel_without_a_csrf_token_is_refused_and_writes_nothing(app, signed_in, world):
+    client = signed_in("communicator")
+    before = row_counts(app, Maintenance, MaintenanceUpdate)
+    response = client.post(f"/admin/maintenance/{world.maintenance}/cancel", data={"notify": "y"})
+    assert response.status_code == 400
+    assert row_counts(app, Maintenance, MaintenanceUpdate) == before
+    with db_session(app) as session:
+        assert session.scalar(
+            sa.select(Maintenance.cancelled_at).where(Maintenance.public_id == world.maintenance)
+        ) is None
+
+
+def test_cancel_in_progress_from_the_detail_page_gives_components_back(app, signed_in, world):
+    client = signed_in("communicator")
+    detail = f"/admin/maintenance/{world.maintenance}"
+    post_prefixed(client, f"{detail}/start", "start", {}, detail)
+    assert component_statuses(client.get("/").text)[world.api] == "under_maintenance"
+    link = parse(client.get(detail).text).one("id", "cancel-maintenance-link").attrs["href"]
+    confirm = client.get(link).text
+    assert "get back the status they had before it started" in confirm
+
+    assert post_form(client, link, {}).status_code == 302
+    public = client.get("/").text
+    assert component_statuses(public)[world.api] == ComponentStatus.OPERATIONAL.value
+    assert headline(public) == "none"
+    timeline = client.get(detail).text
+    assert "This maintenance has been cancelled." in timeline
+    with db_session(app) as session:
+        update = session.scalar(
+            sa.select(MaintenanceUpdate).where(
+                MaintenanceUpdate.body == "This maintenance has been cancelled."
+            )
+        )
+        # The checkbox was not sent: nobody is notified.
+        assert update.notify is False
+
+
+def test_support_cannot_cancel(app, signed_in, world):
+    client = signed_in("support")
+    detail = f"/admin/maintenance/{world.maintenance}"
+    page = client.get(detail)
+    assert 'id="cancel-maintenance-link"' not in page.text
+    assert client.get(f"{detail}/cancel").status_code == 403
+    token = csrf_from(page.text)
+    response = client.post(f"{detail}/cancel", data={"csrf_token": token})
+    assert response.status_code == 403
