@@ -49,10 +49,9 @@ class Target:
 
 def file_for(static_path: str, *, html_page: bool) -> str:
     """Return the relative file for a static path: pages as path/index.html, others as is."""
-    clean = posixpath.normpath("/" + static_path.lstrip("/"))
-    if clean.startswith("/..") or "\x00" in clean:
+    if ".." in static_path.split("/") or "\x00" in static_path or "\\" in static_path:
         raise ValueError(f"unsafe path: {static_path!r}")
-    relative = clean.lstrip("/")
+    relative = posixpath.normpath("/" + static_path.lstrip("/")).lstrip("/")
     if html_page:
         return f"{relative}/index.html" if relative else "index.html"
     if not relative:
@@ -65,12 +64,16 @@ def is_internal(url: str) -> bool:
     return url.startswith("/") and not url.startswith("//")
 
 
+def _harmless(query: str) -> bool:
+    names = {name for name, _value in parse_qsl(query, keep_blank_values=True)}
+    return names <= HARMLESS_PARAMS
+
+
 def static_path(path: str, query: str) -> str | None:
     """Return the static path serving the app URL path?query, or None if it cannot be exported."""
-    params = parse_qsl(query, keep_blank_values=True)
-    names = {name for name, _value in params}
-    if names <= HARMLESS_PARAMS:
+    if _harmless(query):
         return path
+    params = parse_qsl(query, keep_blank_values=True)
     if path == HISTORY and len(params) == 1 and params[0][0] == "page":
         raw = params[0][1]
         if not raw.isdigit():
@@ -116,7 +119,8 @@ def rewrite_url(url: str, lang: str | None) -> str:
         params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
         params = [(k, v) for k, v in params if k != LANG_PARAM] + [(LANG_PARAM, lang)]
         return urlunsplit(("", "", path, urlencode(params), parts.fragment))
-    query = parts.query if where == path else ""
+    # Keep ?v= (it busts caches); drop a query the path now stands for (?page=N).
+    query = parts.query if _harmless(parts.query) else ""
     if lang is not None and is_localized(where):
         where = f"/{lang}{where}" if where != "/" else f"/{lang}/"
     return urlunsplit(("", "", where, query, parts.fragment))

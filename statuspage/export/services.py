@@ -179,11 +179,17 @@ class _Crawler:
 
     def get(self, url: str, language: str | None = None) -> tuple[bytes, bool]:
         headers = {"Accept-Language": language} if language else {}
-        response = self.client.get(url, headers=headers)
-        if response.status_code != 200:
-            shown = f"{url} (language {language})" if language else url
-            raise ExportError(f"{shown} answered {response.status}, not 200 OK")
-        return response.get_data(), response.mimetype == "text/html"
+        shown = f"{url} (language {language})" if language else url
+        try:
+            response = self.client.get(url, headers=headers)
+        except Exception as exc:  # with PROPAGATE_EXCEPTIONS a broken page raises here
+            raise ExportError(f"{shown} failed: {type(exc).__name__}: {exc}") from exc
+        try:
+            if response.status_code != 200:
+                raise ExportError(f"{shown} answered {response.status}, not 200 OK")
+            return response.get_data(), response.mimetype == "text/html"
+        finally:
+            response.close()  # file responses (assets) hold an open file until closed
 
     def drain(self) -> None:
         while self.queue:
