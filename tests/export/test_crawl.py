@@ -30,8 +30,11 @@ def test_file_for_refuses_paths_outside_the_copy():
         ("/", "/", "/"),
         ("/history?page=1", "/history", "/history"),
         ("/history?page=3", "/history?page=3", "/history/page/3"),
-        ("/themes/default/static/js/status.js?v=1.2", "/themes/default/static/js/status.js",
-         "/themes/default/static/js/status.js"),
+        (
+            "/themes/default/static/js/status.js?v=1.2",
+            "/themes/default/static/js/status.js",
+            "/themes/default/static/js/status.js",
+        ),
     ],
 )
 def test_target_for_exportable_urls(url, app_url, static):
@@ -75,8 +78,10 @@ def test_default_language_links(url, expected):
         ("/api/v2/summary.json", "/api/v2/summary.json"),
         ("/themes/default/static/css/status.css?v=1", "/themes/default/static/css/status.css?v=1"),
         # Answered by the app: the reader's language goes along as ?lang=.
-        ("/uptime?component=a&months=3&end=2026-08",
-         "/uptime?component=a&months=3&end=2026-08&lang=fr"),
+        (
+            "/uptime?component=a&months=3&end=2026-08",
+            "/uptime?component=a&months=3&end=2026-08&lang=fr",
+        ),
         ("/uptime?component=a&lang=de&end=x", "/uptime?component=a&end=x&lang=fr"),
         ("https://example.com/", "https://example.com/"),
     ],
@@ -119,6 +124,8 @@ def test_resolve_finds_what_a_plain_web_server_sends():
     assert crawl.resolve(files, "/incidents/nope") is None
 
 
-@pytest.mark.parametrize(("code", "ok"), [("fr", True), ("pt_BR", True), ("../x", False), ("", False)])
+@pytest.mark.parametrize(
+    ("code", "ok"), [("fr", True), ("pt_BR", True), ("../x", False), ("", False)]
+)
 def test_valid_language(code, ok):
     assert crawl.valid_language(code) is ok
