@@ -119,42 +119,32 @@ def nginx_conf(work: Path, site: Path, app_port: int, nginx_port: int, workers: 
         raise StepFailed("cannot load statuspage/export/nginx.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    server = module.server_config(
-        root=str(site),
-        upstream=f"127.0.0.1:{app_port}",
-        listen=f"127.0.0.1:{nginx_port}",
-        server_name="localhost",
+    return str(
+        module.standalone_config(
+            work,
+            root=str(site),
+            upstream=f"127.0.0.1:{app_port}",
+            listen=f"127.0.0.1:{nginx_port}",
+            workers=workers,
+        )
     )
-    temp = work / "nginx-temp"
-    temp.mkdir(exist_ok=True)
-    paths = "\n".join(
-        f"    {kind}_temp_path {temp / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    indented = "\n".join(f"    {line}" if line else "" for line in server.splitlines())
-    return f"""\
-worker_processes {workers};
-pid {work / "nginx.pid"};
-error_log {work / "nginx-error.log"} warn;
-daemon off;
-
-events {{
-    worker_connections 4096;
-}}
-
-http {{
-    access_log {work / "nginx-access.log"};
-{paths}
-
-{indented}
-}}
-"""
 
 
 def wrk(url: str, duration: float, connections: int) -> Figures:
     """Run wrk --latency against url and return its requests/s, p99 and error count."""
     threads = max(1, min(4, connections))
-    args = ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", url]
+    # wrk gives up on a request after 2 s by default; wait longer so a slow server's real
+    # latency is measured (requests it still times out count as errors).
+    timeout = f"{max(2.0, duration):g}s"
+    args = [
+        "wrk",
+        "--latency",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        f"--timeout={timeout}",
+        url,
+    ]
     out = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603
     if out.returncode != 0:
         raise StepFailed(f"`{' '.join(args)}` failed: {out.stderr.strip() or out.stdout}")
@@ -167,6 +157,9 @@ def wrk(url: str, duration: float, connections: int) -> Figures:
         found = re.search(pattern, out.stdout)
         if found:
             errors += int(found.group(1))
+    done = re.search(r"(\d+) requests in", out.stdout)
+    if done is None or int(done.group(1)) == 0:
+        errors = max(errors, 1)  # not one request completed: that is a failure, not 0 ms
     return Figures(float(rps.group(1)), float(p99.group(1)) * _UNITS_MS[p99.group(2)], errors)
 
 

@@ -7,6 +7,8 @@ checks the README). Print the README's version with
 
 from __future__ import annotations
 
+from pathlib import Path
+
 README_ROOT = "/srv/statuspage/site"
 README_UPSTREAM = "127.0.0.1:8000"
 README_LISTEN = "80"
@@ -120,6 +122,42 @@ def server_config(
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
     return text
+
+
+def standalone_config(
+    work: Path, *, root: str, upstream: str, listen: str, workers: int = 1, user: str | None = None
+) -> str:
+    """Return a whole nginx.conf that runs without root: pid, logs and temp files in work.
+
+    user sets the workers' user when nginx is started as root (nginx's default,
+    nobody, may not reach a private directory).
+    """
+    server = server_config(root=root, upstream=upstream, listen=listen, server_name="localhost")
+    temp = work / "nginx-temp"
+    temp.mkdir(parents=True, exist_ok=True)
+    paths = "\n".join(
+        f"    {kind}_temp_path {temp / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    indented = "\n".join(f"    {line}" if line else "" for line in server.splitlines())
+    user_line = f"user {user};\n" if user else ""
+    return f"""\
+{user_line}worker_processes {workers};
+pid {work / "nginx.pid"};
+error_log {work / "nginx-error.log"} warn;
+daemon off;
+
+events {{
+    worker_connections 4096;
+}}
+
+http {{
+    access_log {work / "nginx-access.log"};
+{paths}
+
+{indented}
+}}
+"""
 
 
 if __name__ == "__main__":

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from statuspage.export import crawl
-from statuspage.export.nginx import APP_ONLY_PATHS, server_config
+from statuspage.export.nginx import APP_ONLY_PATHS, server_config, standalone_config
 from statuspage.extensions import db
 from statuspage.incidents.models import Incident, IncidentStatus
 from statuspage.incidents.services import create_incident
@@ -273,3 +281,98 @@ def test_readme_nginx_block_is_the_generated_one():
         "README's nginx block differs from statuspage/export/nginx.py: paste the output of "
         "`.venv/bin/python -m statuspage.export.nginx` into it"
     )
+
+
+@pytest.fixture
+def nginx(live_server, tmp_path):
+    """nginx serving tmp_path/out/site with the README configuration, the live app behind it."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    work = tmp_path / "nginx"
+    work.mkdir()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf = work / "nginx.conf"
+    conf.write_text(
+        standalone_config(
+            work,
+            root=str(site_dir(tmp_path)),
+            upstream=f"127.0.0.1:{live_server.port}",
+            listen=f"127.0.0.1:{port}",
+            # As root, nginx's workers would run as nobody, who cannot enter pytest's tmp_path.
+            user=getpass.getuser() if os.geteuid() == 0 else None,
+        )
+    )
+    args = [binary, "-p", str(work), "-c", str(conf), "-e", str(work / "error.log")]
+    proc = subprocess.Popen(args)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def fetch(url: str, method: str = "GET") -> tuple[int, str, bytes, dict[str, str]]:
+    request = urllib.request.Request(url, method=method)  # noqa: S310 (loopback)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return (
+                response.status,
+                response.headers.get_content_type(),
+                response.read(),
+                dict(response.headers),
+            )
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get_content_type(), exc.read(), dict(exc.headers)
+
+
+def test_nginx_serves_the_export_and_sends_the_rest_to_the_app(
+    frozen_clock, demo, runner, tmp_path, nginx
+):
+    site = site_dir(tmp_path)
+    assert export(runner, site).exit_code == 0
+    # Mark the copy so answers from files and from the app can be told apart.
+    (site / "index.html").write_text("static front page")
+    (site / "fr").mkdir()
+    (site / "fr" / "index.html").write_text("page d'accueil")
+
+    assert fetch(nginx + "/")[2] == b"static front page"
+    assert fetch(nginx + "/?lang=fr")[2] == b"page d'accueil"
+    assert fetch(nginx + "/?lang=de")[2] == b"static front page"  # no copy: the default
+    for path, kind in [
+        ("/api/v2/summary.json", "application/json"),
+        ("/history.atom", "application/atom+xml"),
+        ("/history.rss", "application/rss+xml"),
+        ("/maintenance.ics", "text/calendar"),
+        ("/badge.svg", "image/svg+xml"),
+        ("/history/page/2", "text/html"),
+        ("/themes/default/static/css/status.css?v=1", "text/css"),
+    ]:
+        status, content_type, body, _headers = fetch(nginx + path)
+        assert (status, content_type) == (200, kind), path
+        assert body == crawl_file(site, path).read_bytes(), path
+    assert fetch(nginx + "/api/v2/summary.json")[3]["Access-Control-Allow-Origin"] == "*"
+
+    # The app answers what the copy cannot: other queries, the console, writes, probes.
+    status, _kind, body, _headers = fetch(nginx + "/?utm_source=mail")
+    assert status == 200
+    assert body != b"static front page"
+    assert fetch(nginx + "/admin/login")[0] == 200
+    assert fetch(nginx + "/healthz")[0] in {200, 503}
+    assert b"static front page" not in fetch(nginx + "/", method="POST")[2]
+
+
+def crawl_file(site: Path, path: str) -> Path:
+    files = exported_files(site)
+    found = crawl.resolve(files, path)
+    assert found, path
+    return site / found
