@@ -164,20 +164,22 @@ class _Crawler:
         self.adapter = app.url_map.bind("localhost")
         self.fetched: dict[str, Fetched] = {}
         self.queue: deque[Target] = deque()
+        self.seen: set[str] = set()  # static paths fetched or queued
         self.warnings: list[str] = []
 
     def add(self, url: str) -> None:
+        """Queue an internal URL if it is exportable, public and not seen yet."""
         target = crawl.target_for(url)
-        if target is None or target.static_path in self.fetched:
-            return
-        if any(t.static_path == target.static_path for t in self.queue):
+        if target is None or target.static_path in self.seen:
             return
         matched = _match(self.adapter, urlsplit_path(target.app_url))
         if matched is None or not _endpoint_exported(matched[0]):
             return
+        self.seen.add(target.static_path)
         self.queue.append(target)
 
     def get(self, url: str, language: str | None = None) -> tuple[bytes, bool]:
+        """Return the body of url (in language) and whether it is HTML; raise unless 200."""
         headers = {"Accept-Language": language} if language else {}
         shown = f"{url} (language {language})" if language else url
         try:
@@ -192,6 +194,7 @@ class _Crawler:
             response.close()  # file responses (assets) hold an open file until closed
 
     def drain(self) -> None:
+        """Fetch everything queued, queueing what the HTML pages link to."""
         while self.queue:
             target = self.queue.popleft()
             data, is_html = self.get(target.app_url)
@@ -201,6 +204,7 @@ class _Crawler:
                     self.add(ref)
 
     def run(self, seeds: list[str]) -> None:
+        """Fetch the seeds, what they link to, and every id-route of the ids seen."""
         for url in seeds:
             self.add(url)
         self.drain()
