@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .nginx import APP_ONLY_PATHS
+
 # Paths the same in every language: the JSON API and static assets.
 UNLOCALIZED_PREFIXES = ("/api/", "/themes/", "/static/")
 # Query parameters that do not change a response's content (asset versions).
@@ -57,6 +59,11 @@ def file_for(static_path: str, *, html_page: bool) -> str:
     if not relative:
         raise ValueError("only an HTML page can live at /")
     return relative
+
+
+def is_app_only(path: str) -> bool:
+    """Say whether nginx always sends path to the app (console, write APIs, subscriptions)."""
+    return any(path == f"/{p}" or path.startswith(f"/{p}/") for p in APP_ONLY_PATHS)
 
 
 def is_internal(url: str) -> bool:
@@ -111,7 +118,7 @@ def rewrite_url(url: str, lang: str | None) -> str:
         return url
     parts = urlsplit(url)
     path = parts.path or "/"
-    where = static_path(path, parts.query)
+    where = None if is_app_only(path) else static_path(path, parts.query)
     if where is None:
         # The app answers this one (nginx proxies it); keep the reader's language.
         if lang is None:

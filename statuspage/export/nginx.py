@@ -7,6 +7,7 @@ checks the README). Print the README's version with
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 README_ROOT = "/srv/statuspage/site"
@@ -19,8 +20,8 @@ APP_ONLY_PATHS = (
     "admin",
     "support",
     "hooks",
-    r"api/v1",
-    r"api/openapi\.json",
+    "api/v1",
+    "api/openapi.json",
     "subscribe",
     "subscriptions",
     "unsubscribe",
@@ -116,7 +117,7 @@ def server_config(
         "upstream": upstream,
         "listen": listen,
         "server_name": server_name,
-        "app_only": "|".join(APP_ONLY_PATHS),
+        "app_only": "|".join(re.escape(path) for path in APP_ONLY_PATHS),
     }
     text = _TEMPLATE
     for key, value in values.items():

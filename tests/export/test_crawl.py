@@ -84,6 +84,9 @@ def test_default_language_links(url, expected):
         ),
         ("/uptime?component=a&lang=de&end=x", "/uptime?component=a&end=x&lang=fr"),
         ("https://example.com/", "https://example.com/"),
+        # Always the app's (nginx proxies them): never under the prefix.
+        ("/subscribe", "/subscribe?lang=fr"),
+        ("/admin/login?next=/admin", "/admin/login?next=%2Fadmin&lang=fr"),
     ],
 )
 def test_other_language_links_stay_in_their_prefix(url, expected):

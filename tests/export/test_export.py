@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from statuspage.export import crawl
-from statuspage.export.nginx import APP_ONLY_PATHS, server_config, standalone_config
+from statuspage.export.nginx import server_config, standalone_config
 from statuspage.extensions import db
 from statuspage.incidents.models import Incident, IncidentStatus
 from statuspage.incidents.services import create_incident
@@ -30,7 +30,6 @@ from statuspage.worker.loop import Worker
 from statuspage.worker.tasks import EXPORT_TASK, registered_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_ONLY = re.compile(r"^/(" + "|".join(APP_ONLY_PATHS) + r")(/|$)")
 
 
 def exported_files(site: Path) -> set[str]:
@@ -105,7 +104,7 @@ def test_every_link_of_every_exported_page_resolves_to_an_exported_file(site):
     for page in pages:
         for ref in crawl.internal_refs((site / page).read_text(encoding="utf-8")):
             parts = urlsplit(ref)
-            if APP_ONLY.match(parts.path):
+            if crawl.is_app_only(parts.path):
                 continue  # /subscribe and the like: nginx always sends these to the app
             if crawl.static_path(parts.path, parts.query) is None:
                 # Only the uptime calendar's month navigation needs the app (any month).
