@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,9 @@ from ..extensions import db
 log = logging.getLogger("statuspage.export")
 
 STATE_KEY = "statuspage.export"
+# After a failed export, wait this long before trying again (unless something changes):
+# a page that keeps failing must not cost a full export every tick.
+RETRY_AFTER = timedelta(seconds=60)
 
 
 @dataclass
@@ -38,6 +41,7 @@ class ExportState:
 
     marker: tuple[Any, ...] | None = None
     day: date | None = None
+    failed_at: datetime | None = None
 
 
 def change_marker() -> tuple[Any, ...]:
@@ -65,9 +69,17 @@ def refresh_export(now: datetime) -> int:
     state = export_state()
     # Read before exporting: a change committed during the export triggers the next one.
     marker = change_marker()
-    if state.marker == marker and state.day == now.date():
-        return 0
-    result = export_site(Path(directory))
-    state.marker, state.day = marker, now.date()
+    changed = (state.marker, state.day) != (marker, now.date())
+    if state.failed_at is None:
+        if not changed:
+            return 0
+    elif not changed and now - state.failed_at < RETRY_AFTER:
+        return 0  # the last try failed: a new change retries at once, otherwise wait
+    try:
+        result = export_site(Path(directory))
+    except Exception:
+        state.marker, state.day, state.failed_at = marker, now.date(), now
+        raise
+    state.marker, state.day, state.failed_at = marker, now.date(), None
     log.info("exported %d files (%d bytes) to %s", result.files, result.bytes, result.target)
     return 1

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -263,8 +264,23 @@ def test_worker_export_failure_is_retried(frozen_clock, demo, app, tmp_path):
     assert EXPORT_TASK in result.failed
     assert "not a directory" in result.failed[EXPORT_TASK]
     blocker.unlink()
+    # Not every tick: the next try comes a minute later...
+    assert worker.tick().done[EXPORT_TASK] == 0
+    frozen_clock.advance(timedelta(seconds=61))
     assert worker.tick().done[EXPORT_TASK] == 1
     assert (blocker / "index.html").is_file()
+
+
+def test_worker_retries_a_failed_export_at_once_after_a_change(frozen_clock, demo, app, tmp_path):
+    blocker = tmp_path / "site"
+    blocker.write_text("in the way")
+    app.config["EXPORT_DIR"] = str(blocker)
+    worker = Worker(worker_id="test:export")
+    assert EXPORT_TASK in worker.tick().failed
+    blocker.unlink()
+    create_incident("Search is down", IncidentStatus.INVESTIGATING, "Looking.", notify=False)
+    assert worker.tick().done[EXPORT_TASK] == 1
+    assert "Search is down" in (blocker / "index.html").read_text(encoding="utf-8")
 
 
 # -- nginx -----------------------------------------------------------------------------------
