@@ -11,12 +11,14 @@ def register_cli(app: Flask) -> None:
     """Attach the app's command groups to app.cli."""
     from .accounts.cli import tokens_cli, users_cli
     from .demo.cli import demo_command
+    from .export.cli import export_command
     from .worker.cli import worker_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(export_command)
 
 
 def _create_app() -> Flask:

@@ -24,6 +24,7 @@ _ENV_KEYS: dict[str, type] = {
     "WORKER_INTERVAL": float,
     "WORKER_STALE_AFTER": float,
     "METRICS_BEARER_TOKEN": str,
+    "EXPORT_DIR": str,
 }
 
 
@@ -47,6 +48,8 @@ class Config:
     WORKER_STALE_AFTER = 60.0
     # When set, /metrics requires "Authorization: Bearer <token>".
     METRICS_BEARER_TOKEN: str | None = None
+    # When set, the worker re-exports the public site here after every public change.
+    EXPORT_DIR: str | None = None
     HISTORY_PAGE_SIZE = 3  # months per history page
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True

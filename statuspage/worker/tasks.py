@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from flask import current_app, has_app_context
+
 TaskFunc = Callable[[datetime], int]
 
 _TASKS: dict[str, TaskFunc] = {}
@@ -26,10 +28,20 @@ def task(name: str) -> Callable[[TaskFunc], TaskFunc]:
     return register
 
 
+EXPORT_TASK = "export.refresh"
+
+
 def registered_tasks() -> dict[str, TaskFunc]:
-    """Return the registered tasks, in registration order."""
+    """Return the registered tasks, in registration order.
+
+    The static re-export runs only where STATUSPAGE_EXPORT_DIR is set, so it
+    shows up in the worker's task list (and /metrics) only when it does work.
+    """
     load_builtin_tasks()
-    return dict(_TASKS)
+    tasks = dict(_TASKS)
+    if has_app_context() and current_app.config.get("EXPORT_DIR"):
+        tasks[EXPORT_TASK] = _export_refresh
+    return tasks
 
 
 def load_builtin_tasks() -> None:
@@ -50,3 +62,9 @@ def _maintenance_reminders(now: datetime) -> int:
     from ..maintenance.services import run_due_reminders
 
     return run_due_reminders(now)
+
+
+def _export_refresh(now: datetime) -> int:
+    from ..export.refresh import refresh_export
+
+    return refresh_export(now)

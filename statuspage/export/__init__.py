@@ -1,0 +1,1 @@
+"""Static export of the public site (`statuspage export DIR`) and its worker re-export."""
