@@ -76,6 +76,7 @@ from .cachet_format import (
     schedule_status_from_code,
     timestamp,
 )
+from .idempotency import IdempotencyConflict, idempotent
 from .v1 import api_v1
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ def cachet(view: View) -> View:
             return _error(exc.status, exc.detail, exc.title)
         except ApiAuthError as exc:
             return _error(exc.status, exc.message)
+        except IdempotencyConflict as exc:
+            return _error(409, str(exc))
         except NotFoundError as exc:
             return _error(404, str(exc) or "Not found.")
         except ValidationError as exc:
@@ -126,7 +129,9 @@ def route(rule: str, methods: list[str]) -> Callable[[View], View]:
     """Register a Cachet view on the v1 blueprint with per-key rate limiting and Cachet errors."""
 
     def decorate(view: View) -> View:
-        limited = limiter.limit(rate_limit, key_func=rate_limit_bucket)(view)
+        # A retried POST with the same Idempotency-Key answers the first result again.
+        once = idempotent(writer)(view) if "POST" in methods else view
+        limited = limiter.limit(rate_limit, key_func=rate_limit_bucket)(once)
         wrapped = cachet(limited)
         api_v1.add_url_rule(
             rule, endpoint="cachet_" + view.__name__, view_func=wrapped, methods=methods

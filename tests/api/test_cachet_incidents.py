@@ -329,3 +329,19 @@ def test_completed_schedule(frozen_clock, demo, client):
     assert item["status"] == 2
     assert item["human_status"] == "Complete"
     assert item["completed_at"] == "2026-11-25 09:00:00"
+
+
+def test_incident_post_with_idempotency_key_creates_one(frozen_clock, demo, client):
+    headers = {**token(), "Idempotency-Key": "cachet-retry-1"}
+    form = {"name": "Retried once", "status": "1", "message": "Looking.", "visible": "1"}
+    first = client.post("/api/v1/incidents", data=form, headers=headers)
+    again = client.post("/api/v1/incidents", data=form, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert db.session.query(Incident).filter(Incident.name == "Retried once").count() == 1
+    other = client.post(
+        "/api/v1/incidents", data={**form, "name": "Something else"}, headers=headers
+    )
+    assert_cachet_error(other, 409)
+    assert "Idempotency-Key" in other.get_json()["errors"][0]["detail"]
