@@ -109,8 +109,10 @@ def _entry(
     )
 
 
-def incident_entry(incident: IncidentRead, link: str, labels: Labels) -> FeedEntry:
-    """Return an incident as a feed entry: its updates newest first."""
+def incident_entry(
+    incident: IncidentRead, link: str, labels: Labels, entry_id: str | None = None
+) -> FeedEntry:
+    """Return an incident as a feed entry: its updates newest first (id defaults to link)."""
     updates = tuple(
         EntryUpdate(
             labels.incident_status(u.status),
@@ -121,11 +123,13 @@ def incident_entry(incident: IncidentRead, link: str, labels: Labels) -> FeedEnt
         )
         for u in incident.updates
     )
-    return _entry(link, incident.name, link, incident.started_at, updates)
+    return _entry(entry_id or link, incident.name, link, incident.started_at, updates)
 
 
-def maintenance_entry(m: MaintenanceRead, link: str, labels: Labels) -> FeedEntry:
-    """Return a maintenance window as a feed entry: its updates newest first."""
+def maintenance_entry(
+    m: MaintenanceRead, link: str, labels: Labels, entry_id: str | None = None
+) -> FeedEntry:
+    """Return a maintenance window as a feed entry: its updates newest first (id: link)."""
     updates = tuple(
         EntryUpdate(
             labels.maintenance_status(u.status),
@@ -136,7 +140,7 @@ def maintenance_entry(m: MaintenanceRead, link: str, labels: Labels) -> FeedEntr
         )
         for u in m.updates
     )
-    return _entry(link, m.name, link, m.scheduled_for, updates)
+    return _entry(entry_id or link, m.name, link, m.scheduled_for, updates)
 
 
 def newest(entries: Sequence[FeedEntry], limit: int) -> list[FeedEntry]:
