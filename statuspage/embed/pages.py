@@ -9,7 +9,6 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..components.models import ComponentStatus
 from ..components.queries import visible_component_tree
 from ..components.rollup import indicator_description, page_indicator
 from ..incidents.models import Impact, IncidentStatus
@@ -19,7 +18,6 @@ from ..maintenance.queries import current_and_upcoming
 from ..markup import markdown_to_text
 from ..public.formatting import time_view
 from ..public.labels import (
-    component_status_label,
     impact_label,
     incident_status_label,
     maintenance_status_label,
@@ -95,12 +93,10 @@ def _wording() -> dict[str, Any]:
     """Return the widget's text in the current locale."""
     return {
         "indicator": {i.value: indicator_description(i) for i in Impact},
-        "component_status": {s.value: component_status_label(s) for s in ComponentStatus},
         "incident_status": {s.value: incident_status_label(s) for s in IncidentStatus},
         "maintenance_status": {s.value: maintenance_status_label(s) for s in MaintenanceStatus},
         "incident": _("Incident"),
         "maintenance": _("Maintenance"),
-        "details": _("Details"),
         "dismiss": _("Dismiss"),
         "unavailable": _("Status unavailable"),
         "widget_label": _("Service status"),
