@@ -182,15 +182,26 @@ def test_widget_follows_the_dark_color_scheme(outage, host_site, make_page):
     assert frame_body.evaluate("e => getComputedStyle(e).backgroundColor") != light_bg
 
 
-def test_widget_for_chosen_components_only(outage_world, live_server, make_page):
-    attrs = f'data-position="top" data-components="{outage_world.billing_id}" data-lang="zz"'
+@pytest.mark.parametrize(
+    ("chosen", "headline", "banners"),
+    [
+        # Billing is fine: the Web app's incident is not this site's business.
+        ("billing", "All Systems Operational", 0),
+        # A mistyped id must not claim all is well: the whole page's status shows.
+        ("nope", "Minor Service Outage", 1),
+    ],
+)
+def test_widget_for_chosen_components_only(
+    outage_world, live_server, make_page, chosen, headline, banners
+):
+    ids = outage_world.billing_id if chosen == "billing" else "nope"
+    attrs = f'data-position="top" data-components="{ids}" data-lang="zz"'
     with serve_host_page(live_server, attrs) as site:
         page = make_page(base_url=site.url)
         page.goto("/")
         widget = page.locator("div[data-statuspage-embed] .widget")
-        # Billing is fine: the Web app's incident is not this site's business.
-        expect(widget.locator("a")).to_have_text("All Systems Operational")
-        expect(page.locator("div[data-statuspage-embed] section.banner")).to_have_count(0)
+        expect(widget.locator("a")).to_have_text(headline)
+        expect(page.locator("div[data-statuspage-embed] section.banner")).to_have_count(banners)
         top = page.evaluate(
             "() => document.querySelector('[data-statuspage-embed]')"
             ".shadowRoot.querySelector('.root').getBoundingClientRect().top"

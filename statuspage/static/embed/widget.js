@@ -39,6 +39,7 @@
   var wanted = (data.components || "").split(",").map(function (s) { return s.trim(); })
     .filter(Boolean);
   var words = pickLocale();
+  var warned = false;
   var dismissed = {};  // in memory only: a reload shows the banner again
   var host, root, widget, dot, link, banners;
 
@@ -187,8 +188,13 @@
       return m.status === "in_progress" || m.status === "verifying";
     });
     var indicator = summary.status && summary.status.indicator;
-    if (wanted.length) {
-      var ids = chosenIds(summary.components || []);
+    var ids = wanted.length ? chosenIds(summary.components || []) : {};
+    if (wanted.length && !Object.keys(ids).length && !warned) {
+      // A mistyped id must not make the widget claim all is well: show the whole page.
+      warned = true;
+      if (window.console) { console.warn("status widget: no component matches data-components"); }
+    }
+    if (Object.keys(ids).length) {
       var mine = (summary.components || []).filter(function (c) { return !c.group && ids[c.id]; });
       incidents = incidents.filter(function (i) { return touches(i, ids); });
       maintenance = maintenance.filter(function (m) { return touches(m, ids); });
