@@ -22,6 +22,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.config.from_mapping(load_config(app.instance_path, test_config))
 
+    from .sessions import StatusPageSessionInterface
+
+    app.session_interface = StatusPageSessionInterface()
+
     from . import models  # noqa: F401  (registers every table on the metadata)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import select_locale, select_timezone, template_globals
@@ -60,6 +64,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .feeds import bp as feeds_bp
 
     app.register_blueprint(feeds_bp)
+
+    from .embed import bp as embed_bp
+
+    app.register_blueprint(embed_bp)
 
     from .api import bp as api_v2_bp
 

@@ -119,8 +119,10 @@ def _entry(
     )
 
 
-def incident_entry(incident: IncidentRead, link: str, labels: Labels) -> FeedEntry:
-    """Return an incident as a feed entry: its updates newest first."""
+def incident_entry(
+    incident: IncidentRead, link: str, labels: Labels, entry_id: str | None = None
+) -> FeedEntry:
+    """Return an incident as a feed entry: its updates newest first (id defaults to link)."""
     updates = tuple(
         EntryUpdate(
             labels.incident_status(u.status),
@@ -131,11 +133,13 @@ def incident_entry(incident: IncidentRead, link: str, labels: Labels) -> FeedEnt
         )
         for u in incident.updates
     )
-    return _entry(link, incident.name, link, incident.started_at, updates)
+    return _entry(entry_id or link, incident.name, link, incident.started_at, updates)
 
 
-def maintenance_entry(m: MaintenanceRead, link: str, labels: Labels) -> FeedEntry:
-    """Return a maintenance window as a feed entry: its updates newest first."""
+def maintenance_entry(
+    m: MaintenanceRead, link: str, labels: Labels, entry_id: str | None = None
+) -> FeedEntry:
+    """Return a maintenance window as a feed entry: its updates newest first (id: link)."""
     updates = tuple(
         EntryUpdate(
             labels.maintenance_cancelled if u.cancelled else labels.maintenance_status(u.status),
@@ -147,7 +151,7 @@ def maintenance_entry(m: MaintenanceRead, link: str, labels: Labels) -> FeedEntr
         for u in m.updates
     )
     title = labels.cancelled_title(m.name) if m.cancelled else m.name
-    return _entry(link, title, link, m.scheduled_for, updates)
+    return _entry(entry_id or link, title, link, m.scheduled_for, updates)
 
 
 def newest(entries: Sequence[FeedEntry], limit: int) -> list[FeedEntry]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Response, abort, current_app, request
 from flask_babel import get_locale
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from ..clock import utcnow
 from ..components.queries import find_visible_component, visible_component_tree
 from ..components.rollup import indicator_description, page_indicator
+from ..i18n import available_locales
 from ..incidents.queries import open_incidents, recent_incidents
 from ..maintenance.models import MaintenanceStatus
 from ..maintenance.queries import (
@@ -53,6 +54,18 @@ def _absolute(path: str) -> str:
     return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 
+def _lang_query() -> str:
+    """Return "?lang=xx" when the request chose a language we have, else ""."""
+    # An unknown ?lang= is not an error: the feed falls back like the pages do.
+    lang = request.args.get("lang")
+    return f"?{urlencode({'lang': lang})}" if lang in available_locales() else ""
+
+
+def _feed_language() -> str:
+    """Return the feed's language as a language tag ("pt-BR", not Babel's "pt_BR")."""
+    return str(get_locale() or "en").replace("_", "-")
+
+
 def _cached(body: bytes | str, mimetype: str) -> Response:
     data = body.encode() if isinstance(body, str) else body
     response = Response(data, content_type=f"{mimetype}; charset=utf-8")
@@ -78,12 +91,24 @@ def _entries(component_id: int | None) -> list[FeedEntry]:
         maintenance_cancelled=maintenance_status_label(MaintenanceStatus.COMPLETED, True),
         cancelled_title=_cancelled_title,
     )
+    # Links keep the feed's language; ids stay the same in every language.
+    lang = _lang_query()
     entries = [
-        incident_entry(i, _absolute(f"/incidents/{i.public_id}"), labels)
+        incident_entry(
+            i,
+            _absolute(f"/incidents/{i.public_id}") + lang,
+            labels,
+            _absolute(f"/incidents/{i.public_id}"),
+        )
         for i in recent_incidents(FEED_LIMIT, component_id)
     ]
     entries += [
-        maintenance_entry(m, _absolute(f"/maintenance/{m.public_id}"), labels)
+        maintenance_entry(
+            m,
+            _absolute(f"/maintenance/{m.public_id}") + lang,
+            labels,
+            _absolute(f"/maintenance/{m.public_id}"),
+        )
         for m in recent_maintenance(FEED_LIMIT, component_id)
     ]
     return newest(entries, FEED_LIMIT)
@@ -95,9 +120,9 @@ def _feed(fmt: FeedFormat) -> Response:
         id=_absolute("/"),
         title=_("%(name)s: incident history", name=name),
         subtitle=_("Incidents and maintenance of %(name)s", name=name),
-        page_link=_absolute("/"),
-        self_link=_absolute(f"/history.{fmt}"),
-        language=str(get_locale() or "en"),
+        page_link=_absolute("/") + _lang_query(),
+        self_link=_absolute(f"/history.{fmt}") + _lang_query(),
+        language=_feed_language(),
         author=name,
     )
     return _cached(build_feed(meta, _entries(None), fmt), MIMETYPES[fmt])
@@ -122,14 +147,16 @@ def component_atom(public_id: str) -> Response:
     if component is None:
         abort(404)
     name = current_page().name
-    self_link = _absolute(f"/components/{component.public_id}/history.atom")
+    feed_url = _absolute(f"/components/{component.public_id}/history.atom")
+    self_link = feed_url + _lang_query()
     meta = FeedMeta(
-        id=self_link,
+        id=feed_url,
         title=_("%(name)s: %(component)s history", name=name, component=component.name),
         subtitle=_("Incidents and maintenance affecting %(component)s", component=component.name),
-        page_link=_absolute(f"/uptime?component={component.public_id}"),
+        page_link=_absolute(f"/uptime?component={component.public_id}")
+        + _lang_query().replace("?", "&"),
         self_link=self_link,
-        language=str(get_locale() or "en"),
+        language=_feed_language(),
         author=name,
     )
     return _cached(build_feed(meta, _entries(component.id), "atom"), MIMETYPES["atom"])
