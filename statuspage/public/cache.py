@@ -35,7 +35,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -161,7 +161,6 @@ class Build:
     claimed: bool = False
     served: bool = False  # answered by the cache layer (hit, stale copy or 503)
     public: bool = False  # the answer is the same for everyone
-    waiters: list[threading.Event] = field(default_factory=list)
 
 
 class PublicCache:
