@@ -61,12 +61,14 @@ log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "statuspage.public_cache"
 
-# max-age=1: the issue promises that every representation shows a publish within 2 s; a
-# browser or CDN keeping a copy for 5 s would break that, while revalidating is a cheap 304
-# from memory. stale-while-revalidate=1 lets a CDN answer at once while it refetches.
-# stale-if-error=86400: when this service is down, a CDN keeps serving the last page for a
-# day, which is what a status page is for.
-CACHE_CONTROL = "public, max-age=1, stale-while-revalidate=1, stale-if-error=86400"
+# Every representation must show a publish within 2 s, so nobody may hold a copy for long:
+# max-age=0: browsers revalidate each time (a 304 from memory, no SQL), so the person who
+#   just published sees it on their next view, not after the browser's copy expires;
+# s-maxage=1 + stale-while-revalidate=1: a CDN absorbs the outage-day spike (one request
+#   per second per edge) and answers at once while it refetches, still within 2 s;
+# stale-if-error=86400: when this service cannot answer, a CDN keeps serving the last page
+#   for a day, which is what a status page is for.
+CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=1, stale-if-error=86400"
 STALE_HEADER = "X-Statuspage-Stale"
 RETRY_AFTER_SECONDS = 30
 GZIP_MIN_BYTES = 1024
