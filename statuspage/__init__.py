@@ -42,12 +42,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.context_processor(template_globals)
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user for every template, public pages
+    # too; ours hands templates the lazy proxy, so only pages that show the user read it.
+    login_manager.init_app(app, add_context_processor=False)
     limiter.init_app(app)
 
-    from .accounts.auth import load_user
+    from .accounts.auth import load_user, user_template_globals
 
     login_manager.user_loader(load_user)
+    app.context_processor(user_template_globals)
 
     from .themes import init_themes
 
@@ -84,6 +87,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)
+
+    from .public.cache import init_public_cache
+
+    init_public_cache(app)
 
     from .errors import register_error_handlers
 

@@ -25,6 +25,7 @@ _ENV_KEYS: dict[str, type] = {
     "WORKER_STALE_AFTER": float,
     "METRICS_BEARER_TOKEN": str,
     "EXPORT_DIR": str,
+    "PUBLIC_CACHE_SECONDS": float,
 }
 
 
@@ -51,6 +52,11 @@ class Config:
     # When set, the worker re-exports the public site here after every public change.
     EXPORT_DIR: str | None = None
     HISTORY_PAGE_SIZE = 3  # months per history page
+    # Public responses are rebuilt from the database at most this often per process (0: never
+    # cached). Bounded: least recently used entries go first past either limit.
+    PUBLIC_CACHE_SECONDS = 1.0
+    PUBLIC_CACHE_MAX_ENTRIES = 2000
+    PUBLIC_CACHE_MAX_BYTES = 64 * 1024 * 1024
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 
 LANG_COOKIE = "lang"
 
@@ -12,16 +12,29 @@ def available_locales() -> list[str]:
     return list(current_app.config["LANGUAGES"])
 
 
+def requested_locale() -> tuple[str | None, str | None]:
+    """Return the locale the request itself asks for and what decided it (arg, cookie, header).
+
+    (None, None) means the page's default language applies. This reads nothing but the
+    request, so the public response cache can key on it without touching the database.
+    """
+    if not has_request_context():
+        return None, None
+    locales = available_locales()
+    if (candidate := request.args.get("lang")) in locales:
+        return candidate, "arg"
+    if (candidate := request.cookies.get(LANG_COOKIE)) in locales:
+        return candidate, "cookie"
+    best = request.accept_languages.best_match(locales)
+    return (best, "header") if best else (None, None)
+
+
 def select_locale() -> str:
     """Pick the locale: ?lang=, cookie, Accept-Language, then the page default."""
     locales = available_locales()
-    if request:
-        for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
-            if candidate in locales:
-                return candidate
-        best = request.accept_languages.best_match(locales)
-        if best:
-            return best
+    chosen, _source = requested_locale()
+    if chosen:
+        return chosen
     default = getattr(g, "page_default_language", None)
     default = default or current_app.config["BABEL_DEFAULT_LOCALE"]
     return default if default in locales else locales[0]

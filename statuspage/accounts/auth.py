@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from flask import current_app, has_app_context
+from flask_login import current_user
 
 from ..extensions import db
 from .models import User
@@ -53,6 +54,11 @@ def needs_rehash(stored: str) -> bool:
 def hash_api_key(key: str) -> str:
     """Return the SHA-256 hex digest under which an API key is stored."""
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def user_template_globals() -> dict[str, object]:
+    """Give templates `current_user`, read from the session only if a template uses it."""
+    return {"current_user": current_user}
 
 
 def load_user(user_id: str) -> User | None:

@@ -3,8 +3,11 @@
 from flask import Blueprint
 
 from ..extensions import csrf
+from ..public.cache import register_unreachable_handler
 
 bp = Blueprint("api_v2", __name__, url_prefix="/api/v2")
+# Database down: the last good copy, or a JSON 503 (public.cache).
+register_unreachable_handler(bp)
 # No cookies or sessions here: a wrong method must answer 405, not a CSRF error.
 csrf.exempt(bp)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from ..components.rollup import indicator_description, page_indicator
 from ..errors import NotFoundError
 from ..incidents.queries import IncidentRead, get_incident, open_incidents, recent_incidents
 from ..maintenance.queries import MaintenanceRead, current_and_upcoming, recent_maintenance
+from ..public.cache import CACHE_CONTROL
 from ..site.queries import get_page_settings
 from . import bp
 from .v2_format import (
@@ -32,7 +32,6 @@ from .v2_format import (
 )
 
 RECENT_LIMIT = 50
-CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 # No settings row yet: a fixed instant keeps the body (and its ETag) stable.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -42,16 +41,12 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _json(payload: Json, status: int = 200) -> Response:
-    """Return a JSON response with a strong ETag over its body, answering 304 when it matches."""
+    """Return a JSON response; public.cache adds the ETag, 304 and Cache-Control to a 200."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     response = Response(body, status=status, mimetype="application/json")
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    if status < 500:
-        response.headers["Cache-Control"] = CACHE_CONTROL
-    else:
-        response.headers["Cache-Control"] = "no-store"
-    if status == 200:
-        response.make_conditional(request)
+    if status != 200:
+        # Errors are not cached here; a short public lifetime spares us repeated bad URLs.
+        response.headers["Cache-Control"] = CACHE_CONTROL if status < 500 else "no-store"
     return response
 
 

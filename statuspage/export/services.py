@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter, RequestRedirect, Rule
 
+from ..public.cache import EXTENSION_KEY as PUBLIC_CACHE_KEY
 from . import crawl
 from .crawl import Target
 from .writer import StagedDirectory, WriteError
@@ -160,6 +161,10 @@ class _Crawler:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
+        # The export must show the database as it is now, not this process's cached copies.
+        cache = app.extensions.get(PUBLIC_CACHE_KEY)
+        if cache is not None:
+            cache.clear()
         self.client = app.test_client(use_cookies=False)
         self.adapter = app.url_map.bind("localhost")
         self.fetched: dict[str, Fetched] = {}

@@ -1,8 +1,7 @@
-"""Feed and badge routes: read, build, answer with ETag and a short public cache."""
+"""Feed and badge routes: read, build, answer (public.cache adds ETag and caching)."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -46,7 +45,6 @@ from .build import (
 
 FEED_LIMIT = 50
 CALENDAR_PAST_DAYS = 30
-MAX_AGE = 60
 MIMETYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 
 
@@ -67,15 +65,9 @@ def _feed_language() -> str:
 
 
 def _cached(body: bytes | str, mimetype: str) -> Response:
+    # ETag, 304, Cache-Control and Vary are added for every public response by public.cache.
     data = body.encode() if isinstance(body, str) else body
-    response = Response(data, content_type=f"{mimetype}; charset=utf-8")
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
-    # ?lang= is in the URL; without it Accept-Language picks the language.
-    response.vary.add("Accept-Language")
-    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
-    response.make_conditional(request)
-    return response
+    return Response(data, content_type=f"{mimetype}; charset=utf-8")
 
 
 def _cancelled_title(name: str) -> str:

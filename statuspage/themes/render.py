@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -132,7 +133,11 @@ def _read_page_config() -> PageConfig:
     except SQLAlchemyError:
         # Error pages must still render when the database is what failed.
         log.warning("page settings unavailable; using defaults", exc_info=True)
-        db.session.rollback()
+        with contextlib.suppress(SQLAlchemyError):  # a dead connection may refuse this too
+            db.session.rollback()
+        if has_request_context():
+            # A response built on the defaults must not be cached as the page's own.
+            g.page_settings_fallback = True
         return _defaults()
     links = []
     for item in s.footer_links or []:
@@ -158,11 +163,21 @@ def current_page() -> PageConfig:
     config: PageConfig | None = g.get("_page_config")
     if config is None:
         config = _read_page_config()
-        g._page_config = config
-        # i18n.select_timezone / select_locale read these.
-        g.page_time_zone = str(config.zone.key)
-        g.page_default_language = config.default_language
+        use_page(config)
     return config
+
+
+def use_page(config: PageConfig) -> None:
+    """Make config this request's page settings, without reading the database."""
+    g._page_config = config
+    # i18n.select_timezone / select_locale read these.
+    g.page_time_zone = str(config.zone.key)
+    g.page_default_language = config.default_language
+
+
+def default_page() -> PageConfig:
+    """Return the page settings used before any are saved (or when none can be read)."""
+    return _defaults()
 
 
 def prepare_public_request() -> None:
@@ -176,7 +191,12 @@ def forget_page(_exc: BaseException | None = None) -> None:
     Each request normally gets its own app context; tests and CLI code that
     keep one pushed across requests must not see the previous request's zone.
     """
-    for key in ("_page_config", "page_time_zone", "page_default_language"):
+    for key in (
+        "_page_config",
+        "page_time_zone",
+        "page_default_language",
+        "page_settings_fallback",
+    ):
         g.pop(key, None)
     refresh()
 

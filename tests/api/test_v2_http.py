@@ -7,8 +7,8 @@ import pytest
 from statuspage.components.models import ComponentStatus
 from statuspage.incidents.models import IncidentStatus
 from statuspage.incidents.services import create_incident
+from statuspage.public.cache import CACHE_CONTROL
 
-CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 PATHS = [
     "summary.json",
     "status.json",

@@ -214,14 +214,17 @@ def test_unknown_public_routes_are_exported_or_reported(app, frozen_clock, runne
     # Routes another part of the app may add: one without arguments is exported as is,
     # one with an argument the export cannot enumerate is reported.
     app.add_url_rule(
-        "/embed.js",
-        "public.embed_js",
+        "/extra.js",
+        "public.extra_js",
         lambda: ("var x = 1;", 200, {"Content-Type": "text/javascript"}),
     )
     app.add_url_rule("/widgets/<name>", "public.widget", lambda name: name)
     result = export(runner, tmp_path / "site")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "site" / "embed.js").read_text() == "var x = 1;"
+    assert (tmp_path / "site" / "extra.js").read_text() == "var x = 1;"
+    # The real embeds are part of the copy too.
+    assert "STATUSPAGE_CONFIG" not in (tmp_path / "site" / "embed.js").read_text()
+    assert (tmp_path / "site" / "embed" / "index.html").exists()
     assert "/widgets/<name> (public.widget) is not exported" in result.output
 
 

@@ -1,0 +1,533 @@
+"""Per-process response cache for the public side (pages, feeds, badges, API v2).
+
+The status page is read most when everything else is down, so public GET/HEAD
+responses are built from the database at most once per ``PUBLIC_CACHE_SECONDS``
+(default 1 s, 0 disables) per process and key, then served from memory:
+
+- A hit is answered from an app-level ``before_request``, ahead of the
+  blueprints' hooks that read the page settings, so it runs no SQL at all.
+- The key is the endpoint, its view arguments, only the query parameters the
+  view reads, the locale the request asks for (``?lang=``, cookie,
+  Accept-Language; else the page default) and the script root. Nothing public
+  depends on the signed-in user: a response whose build touched the session
+  (user, CSRF token) or set a cookie is never stored.
+- Single flight: while one thread rebuilds an expired entry the others serve
+  the previous copy; with no copy yet they wait for the one build.
+- Any commit in this process (and the publish signals) drops every entry, so
+  this process shows a change at once; other processes within the TTL.
+- When the rebuild fails because the database is unreachable, the last good
+  copy is served with ``X-Statuspage-Stale: 1`` and ``Age``; the failure is
+  not cached and the database is tried again at most once per TTL. With no
+  copy, a themed 503 (JSON on the API) with Retry-After; never a 500.
+- Every public 200 gets one strong ETag (hash of the body), answers
+  If-None-Match with 304, and carries :data:`CACHE_CONTROL`. Bodies over 1 KB
+  are also kept gzipped for clients that accept it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import logging
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    jsonify,
+    request,
+)
+from flask.globals import request_ctx
+from flask.sessions import SessionMixin
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from .. import signals
+from ..i18n import requested_locale
+from ..sessions import StatusPageSessionInterface
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "statuspage.public_cache"
+
+# Every representation must show a publish within 2 s, so nobody may hold a copy for long:
+# max-age=0: browsers revalidate each time (a 304 from memory, no SQL), so the person who
+#   just published sees it on their next view, not after the browser's copy expires;
+# s-maxage=1 + stale-while-revalidate=1: a CDN absorbs the outage-day spike (one request
+#   per second per edge) and answers at once while it refetches, still within 2 s;
+# stale-if-error=86400: when this service cannot answer, a CDN keeps serving the last page
+#   for a day, which is what a status page is for.
+CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=1, stale-if-error=86400"
+STALE_HEADER = "X-Statuspage-Stale"
+RETRY_AFTER_SECONDS = 30
+GZIP_MIN_BYTES = 1024
+# How long a request with nothing to serve waits for another thread's build of the same key.
+BUILD_WAIT_SECONDS = 10.0
+
+# Failures that mean "the database cannot answer now", not "our query is wrong".
+UNREACHABLE_ERRORS: tuple[type[Exception], ...] = (
+    sa.exc.DBAPIError,  # OperationalError, InterfaceError and the driver's other errors
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,  # the connection pool is exhausted
+)
+
+# Headers that belong to one answer, not to the cached representation.
+_NOT_STORED = frozenset(
+    {
+        "age",
+        "cache-control",
+        "content-encoding",
+        "content-length",
+        "date",
+        "etag",
+        "retry-after",
+        "set-cookie",
+        "vary",
+        STALE_HEADER.lower(),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one endpoint is cached: the query parameters it reads, whether it is localized."""
+
+    params: tuple[str, ...] = ()
+    localized: bool = True
+
+
+# Every cached endpoint. A view that starts reading another query parameter must list it.
+CACHED_ENDPOINTS: dict[str, Rule] = {
+    "public.index": Rule(),
+    "public.incident": Rule(),
+    "public.maintenance": Rule(),
+    "public.history": Rule(("page",)),
+    "public.uptime": Rule(("component", "months", "end")),
+    "feeds.history_rss": Rule(),
+    "feeds.history_atom": Rule(),
+    "feeds.component_atom": Rule(),
+    "feeds.maintenance_ics": Rule(),
+    "feeds.badge": Rule(),
+    "feeds.component_badge": Rule(),
+    # The API speaks English whatever the request asks for.
+    "api_v2.summary": Rule(localized=False),
+    "api_v2.status": Rule(localized=False),
+    "api_v2.components": Rule(localized=False),
+    "api_v2.incidents": Rule(localized=False),
+    "api_v2.incidents_unresolved": Rule(localized=False),
+    "api_v2.incident": Rule(localized=False),
+    "api_v2.maintenances": Rule(localized=False),
+    "api_v2.maintenances_upcoming": Rule(localized=False),
+    "api_v2.maintenances_active": Rule(localized=False),
+}
+
+Key = tuple[Any, ...]
+
+
+@dataclass
+class Entry:
+    """One cached representation."""
+
+    body: bytes
+    headers: list[tuple[str, str]]
+    etag: str
+    built_at: float  # cache clock (monotonic) when its build started
+    localized: bool
+    gzipped: bytes | None = None
+
+    @property
+    def size(self) -> int:
+        """Return the bytes this entry holds."""
+        return len(self.body) + len(self.gzipped or b"")
+
+
+@dataclass
+class Build:
+    """What this request's cache handling decided, kept in g."""
+
+    key: Key
+    rule: Rule
+    generation: int
+    started: float
+    claimed: bool = False
+    served: bool = False  # answered by the cache layer (hit, stale copy or 503)
+    public: bool = False  # the answer is the same for everyone
+
+
+class PublicCache:
+    """A bounded LRU of public responses, with single-flight rebuilds and a DB-down latch."""
+
+    def __init__(
+        self,
+        ttl: float,
+        max_entries: int = 2000,
+        max_bytes: int = 64 * 1024 * 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        # Tests replace this to move time instead of sleeping.
+        self.clock = clock
+        self.generation = 0
+        self.last_page: Any = None  # the last PageConfig a good build used (for the 503 page)
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
+        self._bytes = 0
+        self._flights: dict[Key, threading.Event] = {}
+        self._down_since: float | None = None
+        self._lock = threading.Lock()
+
+    # -- entries -----------------------------------------------------------------------
+
+    def get(self, key: Key) -> Entry | None:
+        """Return the entry for key (fresh or not), marking it recently used."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Key, entry: Entry, generation: int) -> bool:
+        """Store entry unless the cache was cleared since its build started; evict LRU."""
+        with self._lock:
+            if generation != self.generation or entry.size > self.max_bytes:
+                return False
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._entries[key] = entry
+            self._bytes += entry.size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _key, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.size
+            return True
+
+    def clear(self) -> None:
+        """Drop every entry; builds already running will not store what they read."""
+        with self._lock:
+            self.generation += 1
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def bytes(self) -> int:
+        """Return the bytes held by all entries."""
+        return self._bytes
+
+    def is_fresh(self, entry: Entry, now: float) -> bool:
+        """Say whether entry is younger than the TTL."""
+        return now - entry.built_at < self.ttl
+
+    # -- single flight -----------------------------------------------------------------
+
+    def claim(self, key: Key) -> bool:
+        """Become the one thread rebuilding key; False when another already is."""
+        with self._lock:
+            if key in self._flights:
+                return False
+            self._flights[key] = threading.Event()
+            return True
+
+    def release(self, key: Key) -> None:
+        """End this thread's rebuild of key and wake the threads waiting for it."""
+        with self._lock:
+            event = self._flights.pop(key, None)
+        if event is not None:
+            event.set()
+
+    def wait(self, key: Key, timeout: float) -> None:
+        """Wait (at most timeout seconds) for another thread's rebuild of key."""
+        with self._lock:
+            event = self._flights.get(key)
+        if event is not None:
+            event.wait(timeout)
+
+    # -- database health ---------------------------------------------------------------
+
+    def database_down(self, now: float) -> bool:
+        """Say whether a rebuild failed on the database less than a TTL ago."""
+        with self._lock:
+            return self._down_since is not None and now - self._down_since < self.ttl
+
+    def mark_down(self, now: float) -> None:
+        """Remember that the database could not be reached, so others do not retry at once."""
+        with self._lock:
+            self._down_since = now
+
+    def mark_up(self) -> None:
+        """Forget a past database failure."""
+        with self._lock:
+            self._down_since = None
+
+    # -- signal receivers (bound methods: blinker holds them weakly, the app holds us) ---
+
+    def on_publish(self, sender: Any, **kwargs: Any) -> None:
+        """Drop every entry: something public changed in this process."""
+        self.clear()
+
+
+def get_public_cache(app: Flask | None = None) -> PublicCache:
+    """Return the public response cache of app (default: the current app)."""
+    cache: PublicCache = (app or current_app).extensions[EXTENSION_KEY]
+    return cache
+
+
+def init_public_cache(app: Flask) -> PublicCache:
+    """Create the app's public response cache and hook it into requests and publishing."""
+    cache = PublicCache(
+        ttl=float(app.config.get("PUBLIC_CACHE_SECONDS", 1.0)),
+        max_entries=int(app.config.get("PUBLIC_CACHE_MAX_ENTRIES", 2000)),
+        max_bytes=int(app.config.get("PUBLIC_CACHE_MAX_BYTES", 64 * 1024 * 1024)),
+    )
+    app.extensions[EXTENSION_KEY] = cache
+    app.session_interface = PublicSessionInterface()
+    # App-level hooks run before any blueprint's, so a hit skips the settings lookup.
+    app.before_request(_serve_from_cache)
+    app.after_request(_store_and_answer)
+    app.teardown_request(_release)
+    for signal in (
+        signals.incident_published,
+        signals.postmortem_published,
+        signals.maintenance_transitioned,
+        signals.maintenance_update_posted,
+        signals.component_status_changed,
+    ):
+        signal.connect(cache.on_publish, sender=app)
+    if not sa.event.contains(sa.orm.Session, "after_commit", _drop_on_commit):
+        sa.event.listen(sa.orm.Session, "after_commit", _drop_on_commit)
+    return cache
+
+
+class PublicSessionInterface(StatusPageSessionInterface):
+    """Signed-cookie sessions that leave shared public answers free of ``Vary: Cookie``.
+
+    Flask marks the session accessed whenever anything looks at it (Flask-Login does on
+    every response), which would add ``Vary: Cookie`` and keep CDNs from sharing the page.
+    """
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Save the session, unless this is a public answer and nothing changed in it."""
+        build: Build | None = g.get("public_cache_build")
+        if build is not None and build.public:
+            if not session.modified:
+                return
+            # Something signed the user in or out here: this answer is theirs alone.
+            response.headers["Cache-Control"] = "private, no-cache"
+        super().save_session(app, session, response)
+
+
+def _session_touched() -> bool:
+    # Not through flask.session: since Flask 3.1 merely looking marks it accessed.
+    opened = getattr(request_ctx, "_session", None)
+    return bool(opened is not None and opened.accessed)
+
+
+def register_unreachable_handler(bp: Blueprint) -> None:
+    """Answer a cached blueprint's database failures with the last good copy or a 503."""
+    # On the blueprints, not the app: other audiences keep their own error handling.
+    for error in UNREACHABLE_ERRORS:
+        bp.register_error_handler(error, _database_unreachable)
+
+
+def _drop_on_commit(session: sa.orm.Session) -> None:
+    # Settings, edits and typo fixes send no signal: any commit may change a public page.
+    if has_app_context():
+        cache: PublicCache | None = current_app.extensions.get(EXTENSION_KEY)
+        if cache is not None:
+            cache.clear()
+
+
+# -- request hooks -------------------------------------------------------------------------
+
+
+def _key(rule: Rule) -> Key:
+    locale = requested_locale()[0] if rule.localized else None
+    params = tuple((name, request.args.get(name)) for name in rule.params)
+    view_args = tuple(sorted((request.view_args or {}).items()))
+    return (request.endpoint, view_args, params, locale or "", request.script_root)
+
+
+def _serve_from_cache() -> ResponseReturnValue | None:
+    # Tests and CLI code may keep one app context (and so one g) across requests.
+    g.pop("public_cache_build", None)
+    rule = CACHED_ENDPOINTS.get(request.endpoint or "")
+    if rule is None or request.method not in ("GET", "HEAD"):
+        return None
+    cache = get_public_cache()
+    now = cache.clock()
+    build = Build(key=_key(rule), rule=rule, generation=cache.generation, started=now)
+    g.public_cache_build = build
+    if cache.ttl <= 0:
+        return None  # not caching: build every time, still with the shared headers
+    entry = cache.get(build.key)
+    if entry is not None and cache.is_fresh(entry, now):
+        return _from_entry(build, entry, now)
+    if cache.database_down(now):
+        # Tried less than a TTL ago and failed: do not hammer a dead database.
+        return _stale(build, entry, now) if entry else _unavailable(build)
+    if cache.claim(build.key):
+        build.claimed = True
+        return None  # this thread rebuilds
+    if entry is not None:
+        return _from_entry(build, entry, now)  # another thread rebuilds: previous copy
+    cache.wait(build.key, BUILD_WAIT_SECONDS)
+    entry = cache.get(build.key)
+    if entry is not None:
+        return _from_entry(build, entry, cache.clock())
+    if cache.database_down(cache.clock()):
+        return _unavailable(build)  # that build just failed on the database
+    build.claimed = cache.claim(build.key)
+    return None
+
+
+def _store_and_answer(response: Response) -> Response:
+    build: Build | None = g.get("public_cache_build")
+    if build is None or build.served:
+        return response
+    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
+        return response
+    if _session_touched() or "Set-Cookie" in response.headers:
+        # It read the session (user, CSRF token) or sets a cookie: someone's own answer.
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
+    cache = get_public_cache()
+    build.public = True
+    cacheable = cache.ttl > 0 and not g.get("page_settings_fallback")
+    entry = _entry(build, response, compress=cacheable or _accepts_gzip())
+    if cacheable:
+        cache.put(build.key, entry, build.generation)
+        cache.mark_up()
+        cache.last_page = g.get("_page_config") or cache.last_page
+    return _answer(build, entry, age=None)
+
+
+def _release(_exc: BaseException | None = None) -> None:
+    build: Build | None = g.pop("public_cache_build", None)
+    if build is not None and build.claimed:
+        build.claimed = False
+        get_public_cache().release(build.key)
+
+
+def _database_unreachable(error: Exception) -> ResponseReturnValue:
+    build: Build | None = g.get("public_cache_build")
+    if build is None or build.served:
+        raise error  # not a cached read: the usual 500 handling applies
+    from ..extensions import db
+
+    with contextlib.suppress(Exception):  # a dead connection may refuse the rollback too
+        db.session.rollback()
+    cache = get_public_cache()
+    now = cache.clock()
+    cache.mark_down(now)
+    entry = cache.get(build.key)
+    log.warning(
+        "database unreachable while building %s: %s; serving %s",
+        request.path,
+        error.__class__.__name__,
+        "the last good copy" if entry else "503",
+    )
+    return _stale(build, entry, now) if entry else _unavailable(build)
+
+
+# -- answers -------------------------------------------------------------------------------
+
+
+def _entry(build: Build, response: Response, *, compress: bool) -> Entry:
+    body = response.get_data()
+    headers = [(k, v) for k, v in response.headers if k.lower() not in _NOT_STORED]
+    entry = Entry(
+        body=body,
+        headers=headers,
+        etag=hashlib.sha256(body).hexdigest()[:32],
+        built_at=build.started,
+        localized=build.rule.localized,
+    )
+    if compress and len(body) > GZIP_MIN_BYTES:
+        # mtime=0: the same body always compresses to the same bytes.
+        entry.gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+    return entry
+
+
+def _accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
+
+
+def _answer(build: Build, entry: Entry, age: float | None) -> Response:
+    """Return entry as a response to this request (gzip, ETag, 304, caching headers)."""
+    use_gzip = entry.gzipped is not None and _accepts_gzip()
+    response = Response(entry.gzipped if use_gzip else entry.body, headers=entry.headers)
+    # A strong ETag names one byte sequence, so the gzipped body has its own.
+    response.set_etag(entry.etag + ("-gz" if use_gzip else ""))
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    if entry.gzipped is not None:
+        response.vary.add("Accept-Encoding")
+    if entry.localized:
+        response.vary.add("Accept-Language")
+        if requested_locale()[1] == "cookie":
+            response.vary.add("Cookie")
+    if age is not None:
+        response.headers["Age"] = str(max(0, math.floor(age)))
+    response.make_conditional(request)  # turns it into a 304 in place when the ETag matches
+    return response
+
+
+def _from_entry(build: Build, entry: Entry, now: float) -> Response:
+    build.served = build.public = True
+    return _answer(build, entry, age=now - entry.built_at)
+
+
+def _stale(build: Build, entry: Entry, now: float) -> Response:
+    response = _from_entry(build, entry, now)
+    response.headers[STALE_HEADER] = "1"
+    return response
+
+
+def _unavailable(build: Build) -> Response:
+    """Say the page cannot reach its database: themed HTML, or JSON on the API."""
+    build.served = True
+    message = _(
+        "This status page cannot reach its database right now, so it cannot show the "
+        "current status. Please try again in a minute."
+    )
+    if (request.endpoint or "").startswith("api_v2."):
+        response = jsonify({"error": message})
+        response.status_code = 503
+    else:
+        response = _themed_unavailable(message)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _themed_unavailable(message: str) -> Response:
+    from ..themes.render import default_page, render_public, use_page
+
+    cache = get_public_cache()
+    # Render with the last settings seen, without asking the database that just failed.
+    use_page(cache.last_page or default_page())
+    title = _("Temporarily unavailable")
+    try:
+        return render_public(
+            "public/error.html", status=503, code=503, title=title, message=message
+        )
+    except Exception:
+        # This page must never fail: fall back to plain text.
+        log.exception("themed 503 page failed")
+        return Response(f"503 {title}\n{message}\n", status=503, mimetype="text/plain")
