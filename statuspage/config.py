@@ -24,6 +24,7 @@ _ENV_KEYS: dict[str, type] = {
     "WORKER_INTERVAL": float,
     "WORKER_STALE_AFTER": float,
     "METRICS_BEARER_TOKEN": str,
+    "API_RATE_LIMIT": str,
     "EXPORT_DIR": str,
     "PUBLIC_CACHE_SECONDS": float,
 }
