@@ -6,12 +6,16 @@ Results; senders never touch the database.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import itertools
 import logging
 import re
 import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
+from types import ModuleType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -39,6 +43,7 @@ DEFAULT_NOTIFY_TIMEOUT = 20.0
 SMTP_MISSING = "STATUSPAGE_SMTP_URL is not set"
 SMS_MISSING = "SMS is not configured"
 _THREAD_NUMBERS = itertools.count(1)
+_DELIVERY: contextvars.ContextVar[str] = contextvars.ContextVar("statuspage_apprise_delivery")
 _CREDENTIALS = re.compile(r"(?i)([a-z][a-z0-9+.\-]*://)[^/\s@]+@")
 
 
@@ -145,7 +150,9 @@ class _ThreadLogs(logging.Handler):
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.threadName == self.thread_name and record.levelno >= logging.WARNING:
+        # Apprise may hand the call to its own executor, copying our context along.
+        mine = record.threadName == self.thread_name or _DELIVERY.get(None) == self.thread_name
+        if mine and record.levelno >= logging.WARNING:
             self.lines.append(record.getMessage())
 
 
@@ -155,6 +162,20 @@ def redact(text: str, secrets_: Sequence[str] = ()) -> str:
         if secret and len(secret) > 3:
             text = text.replace(secret, "[redacted]")
     return _CREDENTIALS.sub(r"\1[redacted]@", text)
+
+
+@functools.cache
+def load_apprise() -> ModuleType:
+    """Import Apprise and load its plugins once (they load lazily, on the first URL)."""
+    with warnings.catch_warnings():
+        # An Apprise plugin imports a module Python deprecates (imghdr): not ours to fix,
+        # and loading the plugins up front keeps the warning from reaching callers later.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise
+        from apprise.manager_plugins import NotificationManager
+
+        NotificationManager().load_modules()
+    return apprise
 
 
 class AppriseSender:
@@ -194,14 +215,16 @@ class AppriseSender:
         return self._notify(url, title, body, secrets_=(url, outgoing.target))
 
     def _notify(self, url: str, title: str, body: str, secrets_: Sequence[str]) -> Result:
-        import apprise
-
-        box = apprise.Apprise()
+        apprise = load_apprise()
+        # Sequential mode: the plugin runs (and logs) in our worker thread, so its log
+        # lines can be told apart from other deliveries' and the timeout covers it.
+        box = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
         if not box.add(url):
             return Result(False, "Apprise does not understand this URL", permanent=True)
         outcome: dict[str, Any] = {}
 
         def run() -> None:
+            _DELIVERY.set(name)
             try:
                 outcome["ok"] = bool(
                     box.notify(body=body, title=title, body_format=apprise.NotifyFormat.MARKDOWN)
