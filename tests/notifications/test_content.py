@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,9 +27,9 @@ EMAIL_KINDS = [k for k in EVENT_KINDS if k != "subscriber.webhook_created"]
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def app(tmp_path: Path) -> Flask:
     # Rendering never touches the database: the URL only has to be well formed.
-    yield create_app(
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",

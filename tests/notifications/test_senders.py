@@ -66,9 +66,7 @@ def test_senders_are_registered_at_app_creation(tmp_path: Path) -> None:
 
 def test_a_batch_of_fifty_goes_over_one_smtp_session(tmp_path: Path, sink: SmtpSink) -> None:
     sender = EmailSender(make_app(tmp_path, SMTP_URL=sink.url))
-    batch = [
-        outgoing("incident.updated", f"user{n}@example.org", n=n) for n in range(1, 51)
-    ]
+    batch = [outgoing("incident.updated", f"user{n}@example.org", n=n) for n in range(1, 51)]
     # The engine loads each event once: every recipient shares the same context object.
     shared = batch[0].context
     batch = [type(o)(**{**o.__dict__, "context": shared}) for o in batch]
