@@ -77,6 +77,7 @@ class PreparedEmail:
         folded = head.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n"
         self.domain = domain
         self._marks = marks
+        self._date_cache: tuple[datetime | None, bytes] = (None, b"")
         self._text = text
         self._html = html
         # "_" never occurs in base64, so the boundary cannot appear inside a part.
@@ -88,6 +89,12 @@ class PreparedEmail:
             b"Auto-Submitted: auto-generated\r\n"
             b'Content-Type: multipart/alternative; boundary="' + self._boundary + b'"\r\n'
         )
+
+    def _date(self, sent_at: datetime) -> bytes:
+        # A batch shares one send time: format it once, not once per recipient.
+        if self._date_cache[0] != sent_at:
+            self._date_cache = (sent_at, b"Date: " + format_datetime(sent_at).encode() + b"\r\n")
+        return self._date_cache[1]
 
     def personalise(
         self,
@@ -103,7 +110,7 @@ class PreparedEmail:
         head = [
             self._head,
             b"To: " + recipient.encode() + b"\r\n",
-            b"Date: " + format_datetime(sent_at).encode() + b"\r\n",
+            self._date(sent_at),
             b"Message-ID: " + message_id(delivery_key, self.domain).encode() + b"\r\n",
         ]
         for name, mark in self._marks.items():
