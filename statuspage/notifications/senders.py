@@ -7,15 +7,12 @@ Results; senders never touch the database.
 from __future__ import annotations
 
 import contextvars
-import functools
 import itertools
 import logging
 import re
 import threading
-import warnings
 from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +21,7 @@ from jinja2 import TemplateError
 
 from ..clock import utcnow
 from ..subscribers.models import Channel
+from .apprise_support import load_apprise
 from .content import (
     MANAGE_MARK,
     UNSUBSCRIBE_MARK,
@@ -162,20 +160,6 @@ def redact(text: str, secrets_: Sequence[str] = ()) -> str:
         if secret and len(secret) > 3:
             text = text.replace(secret, "[redacted]")
     return _CREDENTIALS.sub(r"\1[redacted]@", text)
-
-
-@functools.cache
-def load_apprise() -> ModuleType:
-    """Import Apprise and load its plugins once (they load lazily, on the first URL)."""
-    with warnings.catch_warnings():
-        # An Apprise plugin imports a module Python deprecates (imghdr): not ours to fix,
-        # and loading the plugins up front keeps the warning from reaching callers later.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import apprise
-        from apprise.manager_plugins import NotificationManager
-
-        NotificationManager().load_modules()
-    return apprise
 
 
 class AppriseSender:
