@@ -40,6 +40,8 @@ MANAGE_MARK = "SPMARKMANAGEURLSP"
 UNSUBSCRIBE_MARK = "SPMARKUNSUBSCRIBEURLSP"
 SMS_MAX_CHARS = 300
 CHAT_BODY_MAX_CHARS = 1500
+# "…" is not in the GSM 7-bit alphabet: one would make the whole SMS UCS-2 (70 chars a part).
+GSM_ELLIPSIS = "..."
 
 CONFIRMATION = "subscriber.confirmation_requested"
 PING = "subscriber.webhook_created"
@@ -415,8 +417,8 @@ def render_sms(app: Flask, context: Mapping[str, Any], language: str) -> str:
             if view.url:
                 # The link goes last and is never cut, so the message always leads somewhere.
                 room = SMS_MAX_CHARS - len(view.url) - 1
-                text = _shorten(text, room) + " " + view.url
-    return _shorten(text, SMS_MAX_CHARS)
+                text = _shorten(text, room, GSM_ELLIPSIS) + " " + view.url
+    return _shorten(text, SMS_MAX_CHARS, GSM_ELLIPSIS)
 
 
 def render_chat(app: Flask, context: Mapping[str, Any], language: str) -> ChatContent:
@@ -450,7 +452,7 @@ def render_chat(app: Flask, context: Mapping[str, Any], language: str) -> ChatCo
     return ChatContent(title=title, body=body, url=view.url)
 
 
-def _shorten(text: str, limit: int) -> str:
+def _shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     if len(text) <= limit:
         return text
-    return text[: max(limit - 1, 0)].rstrip() + "…"
+    return text[: max(limit - len(ellipsis), 0)].rstrip() + ellipsis

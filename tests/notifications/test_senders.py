@@ -12,7 +12,7 @@ from flask import Flask
 
 from statuspage import create_app
 from statuspage.notifications.dispatch import sender_factory
-from statuspage.notifications.senders import AppriseSender, EmailSender
+from statuspage.notifications.senders import AppriseSender, EmailSender, redact
 from statuspage.subscribers.models import Channel
 
 from ..htmltree import parse
@@ -269,3 +269,11 @@ def test_sms_goes_through_the_configured_provider(tmp_path: Path, receiver: Rece
     assert got.path.startswith("/sms/")
     assert "4915112345678" in got.path
     assert "your confirmation code is 123456" in json.loads(got.body)["message"]
+
+
+def test_errors_never_carry_credentials() -> None:
+    text = "failed for json://bot:s3cret@hooks.example/x and slack://T0/B0/tokentoken"
+    cleaned = redact(text, ["tokentoken"])
+    assert "s3cret" not in cleaned
+    assert "tokentoken" not in cleaned
+    assert "json://[redacted]@hooks.example/x" in cleaned
