@@ -196,3 +196,13 @@ def test_a_theme_overrides_an_email_template(tmp_path: Path) -> None:
     assert email.text == "Custom: API errors (Identified)\n"
     # Files the theme does not ship come from the default theme.
     assert parse_html(email.html).find("h1").text == "Identified: API errors"
+
+
+def test_text_part_is_not_html_escaped_and_html_part_is(app: Flask) -> None:
+    ctx = context("incident.created")
+    ctx["page"] = PAGE | {"name": "Acme & <Co>"}
+    email = render_email(app, ctx, "en")
+    assert email.subject == "[Acme & <Co>] Identified: API errors"
+    assert "updates from Acme & <Co>." in email.text
+    assert "Acme &amp; &lt;Co&gt;" in email.html
+    assert "<Co>" not in email.html
