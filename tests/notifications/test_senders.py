@@ -277,3 +277,31 @@ def test_errors_never_carry_credentials() -> None:
     assert "s3cret" not in cleaned
     assert "tokentoken" not in cleaned
     assert "json://[redacted]@hooks.example/x" in cleaned
+
+
+def test_a_broken_theme_template_is_a_temporary_error(tmp_path: Path, sink: SmtpSink) -> None:
+    import shutil
+
+    root = tmp_path / "themes"
+    shutil.copytree(Path(__file__).parents[2] / "themes" / "default", root / "default")
+    broken = root / "broken"
+    (broken / "templates" / "email").mkdir(parents=True)
+    (broken / "theme.toml").write_text('name = "broken"\ntemplate_api = 1\n')
+    (broken / "templates" / "email" / "incident.txt").write_text("{{ message.nope() }}\n")
+    app = make_app(tmp_path, SMTP_URL=sink.url, THEMES_DIR=str(root), THEME="broken")
+    sender = EmailSender(app)
+    try:
+        incident, confirm = sender.send(
+            [
+                outgoing("incident.created", "ana@example.org"),
+                outgoing("subscriber.confirmation_requested", "bo@example.org"),
+            ]
+        )
+    finally:
+        sender.close()
+    assert not incident.ok
+    assert not incident.permanent  # fixing the theme and retrying delivers it
+    assert incident.error is not None
+    assert incident.error.startswith("email template error")
+    assert confirm.ok  # the templates the theme did not break still work
+    assert [d.rcpt_tos for d in sink.messages] == [["bo@example.org"]]
