@@ -96,6 +96,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
 
+    from .notifications.senders import register_senders
+
+    register_senders()
+
     from .cli import register_cli
 
     register_cli(app)

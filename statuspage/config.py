@@ -27,6 +27,8 @@ _ENV_KEYS: dict[str, type] = {
     "API_RATE_LIMIT": str,
     "EXPORT_DIR": str,
     "PUBLIC_CACHE_SECONDS": float,
+    "SMS_APPRISE_URL": str,
+    "NOTIFY_TIMEOUT": float,
 }
 
 
@@ -42,6 +44,10 @@ class Config:
     REDIS_URL: str | None = None
     WEBHOOK_ALLOW_PRIVATE = False
     THEME: str | None = None
+    # Apprise URL of the SMS provider; {number} becomes the E.164 number.
+    SMS_APPRISE_URL: str | None = None
+    # Seconds one SMS or chat delivery (an Apprise notify) may take before it counts as failed.
+    NOTIFY_TIMEOUT = 20.0
     # Partial-outage minutes count this much as downtime (DESIGN.md, uptime rule).
     UPTIME_PARTIAL_WEIGHT = 0.3
     UPTIME_DAYS = 90

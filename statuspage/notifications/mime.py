@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, formataddr
+
+from markupsafe import escape
 
 _KEY_SAFE = re.compile(r"[^A-Za-z0-9.\-_]")
 
@@ -44,3 +49,102 @@ def build_email(envelope: Envelope, subject: str, text: str, html: str) -> Email
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+class PreparedEmail:
+    """One rendered email made personal per recipient without building a message object.
+
+    The shared headers and bodies are prepared once; `personalise` only substitutes the
+    recipient, the links and the Message-ID and base64-encodes the two parts (C-speed),
+    which keeps a large fan-out cheap. The result matches what build_email would send.
+    """
+
+    def __init__(
+        self,
+        *,
+        sender: str,
+        sender_name: str,
+        subject: str,
+        text: str,
+        html: str,
+        language: str,
+        domain: str,
+        marks: dict[str, str],
+    ) -> None:
+        head = EmailMessage(policy=SMTP)
+        head["From"] = formataddr((sender_name, sender))
+        head["Subject"] = subject
+        folded = head.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n"
+        self.domain = domain
+        self._marks = marks
+        self._date_cache: tuple[datetime | None, bytes] = (None, b"")
+        self._text = text
+        self._html = html
+        # "_" never occurs in base64, so the boundary cannot appear inside a part.
+        self._boundary = ("=_sp_" + secrets.token_hex(12)).encode()
+        self._head = folded + (
+            b"MIME-Version: 1.0\r\n"
+            b"Content-Language: " + _header_safe(language).encode() + b"\r\n"
+            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            b"Auto-Submitted: auto-generated\r\n"
+            b'Content-Type: multipart/alternative; boundary="' + self._boundary + b'"\r\n'
+        )
+
+    def _date(self, sent_at: datetime) -> bytes:
+        # A batch shares one send time: format it once, not once per recipient.
+        if self._date_cache[0] != sent_at:
+            self._date_cache = (sent_at, b"Date: " + format_datetime(sent_at).encode() + b"\r\n")
+        return self._date_cache[1]
+
+    def personalise(
+        self,
+        recipient: str,
+        delivery_key: str,
+        sent_at: datetime,
+        links: dict[str, str | None],
+    ) -> bytes:
+        """Return the wire bytes (CRLF) of the email for one recipient."""
+        if not recipient.isascii() or _BREAKS.search(recipient):
+            raise ValueError("the address has characters that cannot go in a header")
+        text, html = self._text, self._html
+        head = [
+            self._head,
+            b"To: " + recipient.encode() + b"\r\n",
+            self._date(sent_at),
+            b"Message-ID: " + message_id(delivery_key, self.domain).encode() + b"\r\n",
+        ]
+        for name, mark in self._marks.items():
+            url = links.get(name) or ""
+            if _BREAKS.search(url):
+                raise ValueError(f"the {name} link has a line break")
+            text = text.replace(mark, url)
+            html = html.replace(mark, str(escape(url)))
+        unsubscribe = links.get("unsubscribe")
+        if unsubscribe:
+            head.append(b"List-Unsubscribe: <" + unsubscribe.encode() + b">\r\n")
+        b = self._boundary
+        return b"".join(
+            [
+                *head,
+                b"\r\n--" + b + b"\r\n",
+                b'Content-Type: text/plain; charset="utf-8"\r\n',
+                b"Content-Transfer-Encoding: base64\r\n\r\n",
+                _base64(text),
+                b"--" + b + b"\r\n",
+                b'Content-Type: text/html; charset="utf-8"\r\n',
+                b"Content-Transfer-Encoding: base64\r\n\r\n",
+                _base64(html),
+                b"--" + b + b"--\r\n",
+            ]
+        )
+
+
+_BREAKS = re.compile(r"[\r\n]")
+
+
+def _header_safe(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9\-]", "", value.replace("_", "-")) or "en"
+
+
+def _base64(value: str) -> bytes:
+    return base64.encodebytes(value.encode("utf-8")).replace(b"\n", b"\r\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from types import TracebackType
@@ -115,13 +116,22 @@ class SmtpConnection:
 
     def send(self, message: EmailMessage) -> SendOutcome:
         """Hand one message to the server; reconnect once if the session was lost."""
+        return self._deliver(lambda smtp: smtp.send_message(message))
+
+    def send_bytes(self, sender: str, recipient: str, data: bytes) -> SendOutcome:
+        """Hand one ready-made message (CRLF line ends) to the server for one recipient."""
+        return self._deliver(lambda smtp: smtp.sendmail(sender, [recipient], data))
+
+    def _deliver(
+        self, transmit: Callable[[smtplib.SMTP], dict[str, tuple[int, bytes]]]
+    ) -> SendOutcome:
         if self._sent_on_connection >= MESSAGES_PER_CONNECTION:
             self.close()
         for attempt in (1, 2):
             try:
                 if self._smtp is None:
                     self._smtp = self._open()
-                refused = self._smtp.send_message(message)
+                refused = transmit(self._smtp)
             except smtplib.SMTPServerDisconnected as exc:
                 self._smtp = None
                 if attempt == 2:

@@ -256,12 +256,9 @@ def normalise_apprise_url(value: str) -> str:
     )
     if not _APPRISE_URL.match(value):
         raise invalid
-    try:
-        import apprise
-    except ImportError:
-        # Delivery installs Apprise; without it the syntax check above is all we can do.
-        return value
-    if not apprise.Apprise().add(value):
+    from ..notifications.apprise_support import load_apprise
+
+    if not load_apprise().Apprise().add(value):
         raise ValidationError(
             {"endpoint": _("Apprise does not recognise this URL; check the service's URL form.")}
         )

@@ -158,12 +158,14 @@ def test_apprise_urls_are_for_admins_only() -> None:
     field, message = error_field(Channel.APPRISE, "mailto://u:p@example.com")
     assert field == "type"
     assert "administrators" in message
-    assert (
-        normalise_target(Channel.APPRISE, "tgram://bottoken/ChatID", allow_apprise=True)
-        == "tgram://bottoken/ChatID"
-    )
+    telegram = "tgram://123456789:AAHabcdefghijklmnopqrstuvwxyz012345/12345"
+    assert normalise_target(Channel.APPRISE, telegram, allow_apprise=True) == telegram
     field, _message = error_field(Channel.APPRISE, "not a url", allow_apprise=True)
     assert field == "endpoint"
+    # Apprise is installed: a URL in a known scheme but the wrong form is refused too.
+    field, message = error_field(Channel.APPRISE, "tgram://bottoken/ChatID", allow_apprise=True)
+    assert field == "endpoint"
+    assert "Apprise does not recognise" in message
 
 
 @pytest.mark.parametrize(
