@@ -467,7 +467,11 @@ def test_real_responses_match_the_document(frozen_clock: Any, demo: Any, client:
         client.post(
             "/api/v1/subscribers",
             headers=token,
-            json={"email": "cat@example.com", "verify": True, "components": [cachet_component["id"]]},
+            json={
+                "email": "cat@example.com",
+                "verify": True,
+                "components": [cachet_component["id"]],
+            },
         ),
         "post",
         "/api/v1/subscribers",
@@ -525,9 +529,10 @@ def test_real_responses_match_the_document(frozen_clock: Any, demo: Any, client:
 
     # Uptime.
     today = frozen_clock.now.date()
+    first, last = today - timedelta(days=9), today + timedelta(days=3)
     uptime = manage(
         "GET",
-        f"/components/{cid}/uptime?start={today - timedelta(days=9)}&end={today + timedelta(days=3)}",
+        f"/components/{cid}/uptime?start={first}&end={last}",
         "/components/{component_id}/uptime",
     )
     assert uptime["warnings"], "the future end is cut to today and says so"
@@ -560,7 +565,8 @@ def test_real_responses_match_the_document(frozen_clock: Any, demo: Any, client:
             "subscriber[skip_confirmation_notification]": "true",
         },
     )
-    assert hook["type"] == "webhook" and hook["webhook_secret"]
+    assert hook["type"] == "webhook"
+    assert hook["webhook_secret"]
     manage("GET", f"{subscribers}?state=all&per_page=5", subscribers)
     manage("GET", f"{subscribers}/count?type=email", "/subscribers/count")
     manage("GET", f"{subscribers}/{sid}", subscriber)
@@ -632,15 +638,14 @@ def test_real_responses_match_the_document(frozen_clock: Any, demo: Any, client:
         "/incidents/{incident_id}",
         json={"incident": {"body": "Not needed after all."}},
     )
-    assert cancelled["status"] == "completed" and cancelled["cancelled_at"]
+    assert cancelled["status"] == "completed"
+    assert cancelled["cancelled_at"]
     manage("DELETE", f"/incidents/{iid}", "/incidents/{incident_id}")
     manage("DELETE", f"/component-groups/{gid}", "/component-groups/{group_id}")
     manage("DELETE", f"/components/{cid}", "/components/{component_id}")
 
     documented = {
-        op["operationId"]
-        for item in contract.document["paths"].values()
-        for op in item.values()
+        op["operationId"] for item in contract.document["paths"].values() for op in item.values()
     }
     assert documented - contract.driven == set(), "operations no test drives"
 
@@ -823,7 +828,14 @@ BIG = "x" * (1024 * 1024 + 10)
             404,
             "nope",
         ),
-        ("GET", "/incidents/nope/postmortem", "/incidents/{incident_id}/postmortem", {}, 404, "nope"),
+        (
+            "GET",
+            "/incidents/nope/postmortem",
+            "/incidents/{incident_id}/postmortem",
+            {},
+            404,
+            "nope",
+        ),
         (
             "PUT",
             "/incidents/nope/postmortem/revert",
