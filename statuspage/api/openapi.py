@@ -26,6 +26,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from ..components.models import ComponentStatus
 from ..incidents.models import Impact, IncidentStatus
 from ..maintenance.models import MaintenanceStatus
+from ..subscribers.models import Channel, EventKind, Scope, SubscriberState
 
 Json = dict[str, Any]
 
@@ -252,6 +253,10 @@ def _manage_schemas(v2: Json) -> Json:
         "auto_transition_to_operational_state": BOOLEAN,
         "auto_transition_deliver_notifications_at_start": BOOLEAN,
         "auto_transition_deliver_notifications_at_end": BOOLEAN,
+        "cancelled_at": {
+            **TIMESTAMP_OR_NULL,
+            "description": "When the window was cancelled (its status then stays completed).",
+        },
     }
     group_props = {
         **component["properties"],
@@ -260,18 +265,45 @@ def _manage_schemas(v2: Json) -> Json:
         "visible": BOOLEAN,
         "collapsed": BOOLEAN,
     }
+    channel: Json = {"type": "string", "enum": _enum(Channel)}
     subscriber_props: Json = {
         "id": STRING,
-        "type": {**STRING, "description": "email, sms, webhook, slack, teams, ..."},
-        "state": {**STRING, "description": "active, unconfirmed or quarantined."},
+        "mode": channel,
+        "type": channel,
         "email": TEXT_OR_NULL,
-        "endpoint": TEXT_OR_NULL,
+        "endpoint": {
+            **TEXT_OR_NULL,
+            "description": "The URL of a webhook or chat subscriber (apprise: scheme only).",
+        },
         "phone_number": TEXT_OR_NULL,
         "phone_country": TEXT_OR_NULL,
-        "components": {"type": ["array", "null"], "items": STRING},
+        "display_phone_number": TEXT_OR_NULL,
+        "components": {
+            **array(STRING),
+            "description": "Ids of every component the subscriber hears about.",
+        },
+        "component_groups": array(STRING),
+        "scope": {"type": "string", "enum": _enum(Scope)},
+        "incident_id": TEXT_OR_NULL,
+        "events": array({"type": "string", "enum": _enum(EventKind)}),
+        "state": {"type": "string", "enum": _enum(SubscriberState)},
+        "language": TEXT_OR_NULL,
+        "skip_confirmation_notification": BOOLEAN,
+        "confirmed_at": TIMESTAMP_OR_NULL,
         "quarantined_at": TIMESTAMP_OR_NULL,
+        "unsubscribed_at": TIMESTAMP_OR_NULL,
         "purge_at": TIMESTAMP_OR_NULL,
         "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+        "webhook_secret": {
+            **STRING,
+            "description": "Only in the answer that creates a webhook subscriber.",
+        },
+    }
+    template_status: Json = {
+        "type": "string",
+        "enum": [*_enum(IncidentStatus), *_enum(MaintenanceStatus)],
+        "description": "An incident status (incident template) or a maintenance status.",
     }
     return {
         "ManageComponent": obj(
@@ -307,34 +339,57 @@ def _manage_schemas(v2: Json) -> Json:
                 },
             }
         ),
-        "Subscriber": obj(subscriber_props, optional=set(subscriber_props) - {"id"}),
+        "Subscriber": obj(subscriber_props, optional=["webhook_secret"]),
+        "SubscriberBulkResult": obj(
+            {
+                "count": {**INTEGER, "description": "How many subscribers changed."},
+                "subscribers": {**array(STRING), "description": "The ids that changed."},
+            }
+        ),
         "IncidentTemplate": obj(
             {
                 "id": STRING,
+                "components": array(ref("ManageComponent")),
                 "name": STRING,
                 "title": STRING,
                 "body": STRING,
-                "update_status": TEXT_OR_NULL,
+                "group_id": {"type": "null"},
+                "update_status": template_status,
+                "should_tweet": {"type": "boolean", "enum": [False]},
                 "should_send_notifications": BOOLEAN,
-                "component_ids": {"type": ["array", "null"], "items": STRING},
-            },
-            optional=["title", "update_status", "should_send_notifications", "component_ids"],
+                "component_status": {
+                    **_nullable(_component_status()),
+                    "description": "The status the template sets on its components (ours).",
+                },
+            }
         ),
-        "Postmortem": {"type": "object", "description": "An incident's postmortem."},
+        "Postmortem": obj(
+            {
+                "preview_key": {"type": "null"},
+                "body": {**TEXT_OR_NULL, "description": "The published text, else null."},
+                "body_draft": TEXT_OR_NULL,
+                "body_updated_at": TIMESTAMP_OR_NULL,
+                "published_at": TIMESTAMP_OR_NULL,
+                "notify_subscribers": BOOLEAN,
+                "notify_twitter": {"type": "boolean", "enum": [False]},
+                "custom_tweet": {"type": "null"},
+            },
+            description="An incident's postmortem (null fields when it has none).",
+        ),
         "Uptime": obj(
             {
                 "id": STRING,
                 "name": STRING,
                 "range_start": {"type": "string", "format": "date"},
                 "range_end": {"type": "string", "format": "date"},
-                "uptime_percentage": {"type": ["number", "null"]},
-                "major_outage": {**INTEGER, "description": "Seconds."},
-                "partial_outage": {**INTEGER, "description": "Seconds."},
+                "uptime_percentage": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+                "major_outage": {**INTEGER, "minimum": 0, "description": "Seconds."},
+                "partial_outage": {**INTEGER, "minimum": 0, "description": "Seconds."},
                 "warnings": array(STRING),
-            },
-            optional=["id", "name", "warnings"],
+                "related_events": array(obj({"id": STRING, "name": STRING})),
+            }
         ),
-        "SubscriberCount": {"type": ["object", "integer"]},
+        "SubscriberCount": obj({"count": {**INTEGER, "minimum": 0}}),
     }
 
 
@@ -430,10 +485,11 @@ def _cachet_schemas() -> Json:
                 "email": STRING,
                 "verify_code": {"type": "null", "description": "Never disclosed."},
                 "verified_at": _nullable(CACHET_TIME),
+                "global": {**BOOLEAN, "description": "Follows every component."},
                 "created_at": CACHET_TIME,
                 "updated_at": CACHET_TIME,
-            },
-            optional=["verified_at", "created_at", "updated_at"],
+                "subscriptions": {**array(STRING), "description": "Chosen component ids."},
+            }
         ),
         "CachetPagination": obj(
             {
@@ -804,23 +860,49 @@ _UPDATE_FIELDS: Json = {
     "display_at": TIMESTAMP,
     "deliver_notifications": BOOLEAN,
 }
+_SUBSCRIBER_UPDATE_FIELDS: Json = {
+    "component_ids": {**array(STRING), "description": "Follow only these components."},
+    "components": {**array(STRING), "description": "Same as component_ids."},
+    "component_group_ids": array(STRING),
+    "events": array({"type": "string", "enum": _enum(EventKind)}),
+    "language": TEXT_OR_NULL,
+}
 _SUBSCRIBER_FIELDS: Json = {
+    "type": {
+        "type": "string",
+        "enum": _enum(Channel),
+        "description": "Inferred from email / phone_number / endpoint when not sent.",
+    },
+    "mode": {"type": "string", "enum": _enum(Channel), "description": "Same as type."},
     "email": STRING,
     "endpoint": STRING,
     "phone_number": STRING,
     "phone_country": STRING,
-    "components": array(STRING),
     "skip_confirmation_notification": BOOLEAN,
+    **_SUBSCRIBER_UPDATE_FIELDS,
 }
 _TEMPLATE_FIELDS: Json = {
     "name": STRING,
     "title": STRING,
     "body": STRING,
-    "update_status": ref("IncidentStatus"),
+    "update_status": {
+        "type": "string",
+        "enum": [*_enum(IncidentStatus), *_enum(MaintenanceStatus)],
+        "description": "An incident status makes an incident template, a maintenance status "
+        "a maintenance template; a template cannot switch kind.",
+    },
     "should_send_notifications": BOOLEAN,
+    "should_tweet": {**BOOLEAN, "description": "Accepted and ignored."},
     "component_ids": array(STRING),
+    "component_status": ref("ComponentStatus"),
+    "group_id": {"type": ["string", "null"], "description": "Must be empty: no groups here."},
 }
-_POSTMORTEM_FIELDS: Json = {"body_draft": STRING, "body": STRING}
+_POSTMORTEM_PUBLISH_FIELDS: Json = {
+    "body_draft": STRING,
+    "notify_subscribers": BOOLEAN,
+    "notify_twitter": {**BOOLEAN, "description": "Accepted and ignored."},
+    "custom_tweet": {**TEXT_OR_NULL, "description": "Accepted and ignored."},
+}
 
 
 def _manage_operations() -> list[Operation]:
@@ -839,15 +921,20 @@ def _manage_operations() -> list[Operation]:
         body: Json | None = None,
         query: Iterable[Json] = (),
         status: str = "200",
+        idempotent: bool | None = None,
+        extra: Json | None = None,
     ) -> None:
         ids = list(ids)
         params = [_PAGE_ID, *(path_param(n, d) for n, d in ids), *query]
-        idempotent = method == "post" and status == "201"
+        if idempotent is None:
+            idempotent = method == "post" and status == "201"
         if idempotent:
             params.append(_IDEMPOTENCY)
+        words = {"200": "OK", "201": "Created.", "202": "Done; the ids changed are listed."}
         responses = {
-            status: reply("OK" if status == "200" else "Created.", ok),
+            status: reply(words.get(status, "OK"), ok),
             **_manage_errors(body=body is not None, lookup=bool(ids), idempotent=idempotent),
+            **(extra or {}),
         }
         ops.append(
             Operation(
@@ -1073,13 +1160,25 @@ def _manage_operations() -> list[Operation]:
         ids=inc,
         body=incident_body,
     )
+    cancel_body = {
+        **wrapped_body(
+            "incident",
+            {
+                "body": {**STRING, "description": "Words of a maintenance's final update."},
+                "deliver_notifications": BOOLEAN,
+            },
+        ),
+        "required": False,
+    }
     add(
         "delete",
         "/incidents/{incident_id}",
         "delete_incident",
-        "Delete an incident; answers it as it was",
-        ref("ManageIncident"),
+        "Delete an incident (answers it as it was), or cancel a scheduled maintenance "
+        "(answers it as it now is: completed, with cancelled_at)",
+        ref("ManageIncidentOrMaintenance"),
         ids=inc,
+        body=cancel_body,
     )
     upd = [*inc, ("update_id", "An incident update id.")]
     update_body = wrapped_body("incident_update", _UPDATE_FIELDS)
@@ -1094,29 +1193,42 @@ def _manage_operations() -> list[Operation]:
             body=update_body,
         )
 
-    # P1: subscribers, templates, postmortems (their routes land in other branches).
+    # P1: subscribers, incident templates, postmortems.
     subscriber_body = wrapped_body("subscriber", _SUBSCRIBER_FIELDS)
+    subscriber_filters = [
+        query_param(
+            "type", {"type": "string", "enum": _enum(Channel)}, "Only subscribers of this type."
+        ),
+        query_param(
+            "state",
+            {"type": "string", "enum": [*_enum(SubscriberState), "all"]},
+            "Only this state (active by default; `all` for every state).",
+        ),
+        query_param("q", STRING, "Only subscribers whose address contains this text."),
+    ]
+    subscriber_list_query = [
+        *_PAGING,
+        query_param("limit", {"type": "integer", "minimum": 1}, "At most this many."),
+        *subscriber_filters,
+    ]
+    existing = {"200": reply("Already subscribed: the choices sent replace its own.", None)}
     add(
         "get",
         "/subscribers",
         "list_subscribers",
-        "List subscribers",
+        "List subscribers, newest first",
         array(ref("Subscriber")),
-        query=[
-            *_PAGING,
-            *_SEARCH,
-            query_param("type", STRING, "Only this type."),
-            query_param("state", STRING, "Only this state."),
-        ],
+        query=subscriber_list_query,
     )
     add(
         "post",
         "/subscribers",
         "create_subscriber",
-        "Add a subscriber",
+        "Subscribe an email, phone number or endpoint",
         ref("Subscriber"),
         body=subscriber_body,
         status="201",
+        extra={"200": {**existing["200"], "content": _json_content(ref("Subscriber"))}},
     )
     add(
         "get",
@@ -1124,19 +1236,55 @@ def _manage_operations() -> list[Operation]:
         "count_subscribers",
         "Count subscribers",
         ref("SubscriberCount"),
+        query=subscriber_filters,
     )
+    bulk_body = {
+        "required": True,
+        "description": 'Either `{"subscribers": [ids]}` or `{"subscribers": "all"}` with '
+        "optional `type` and `state`; form-encoded `subscribers[]=id` is accepted too.",
+        "content": {
+            "application/json": {
+                "schema": obj(
+                    {
+                        "subscribers": {
+                            "anyOf": [
+                                {**array(STRING), "minItems": 1},
+                                {"type": "string", "enum": ["all"]},
+                            ]
+                        },
+                        "type": {"type": "string", "enum": _enum(Channel)},
+                        "state": {"type": "string", "enum": [*_enum(SubscriberState), "all"]},
+                    },
+                    optional=["type", "state"],
+                )
+            },
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "subscribers[]": array(STRING),
+                        "subscribers": STRING,
+                        "type": STRING,
+                        "state": STRING,
+                    },
+                }
+            },
+        },
+    }
     for action, summary in (
-        ("unsubscribe", "Unsubscribe subscribers"),
-        ("reactivate", "Reactivate quarantined subscribers"),
-        ("resend_confirmation", "Resend confirmation to subscribers"),
+        ("unsubscribe", "Unsubscribe subscribers (active ones with `all`)"),
+        ("reactivate", "Reactivate subscribers (quarantined ones with `all`)"),
+        ("resend_confirmation", "Ask subscribers to confirm again (unconfirmed with `all`)"),
     ):
         add(
             "post",
             f"/subscribers/{action}",
             f"subscribers_{action}",
             summary,
-            ANY_JSON,
-            body={"required": False, "content": _json_content({"type": "object"})},
+            ref("SubscriberBulkResult"),
+            body=bulk_body,
+            status="202",
+            idempotent=True,
         )
     add(
         "get",
@@ -1150,27 +1298,18 @@ def _manage_operations() -> list[Operation]:
         "patch",
         "/subscribers/{subscriber_id}",
         "patch_subscriber",
-        "Change a subscriber",
+        "Change a subscriber's components, groups, events or language",
         ref("Subscriber"),
         ids=sub,
-        body=subscriber_body,
+        body=wrapped_body("subscriber", _SUBSCRIBER_UPDATE_FIELDS),
     )
     add(
         "delete",
         "/subscribers/{subscriber_id}",
         "delete_subscriber",
-        "Unsubscribe one subscriber",
+        "Unsubscribe one subscriber (kept until purge_at); answers it",
         ref("Subscriber"),
         ids=sub,
-    )
-    add(
-        "post",
-        "/subscribers/{subscriber_id}/resend_confirmation",
-        "subscriber_resend_confirmation",
-        "Resend one confirmation",
-        ANY_JSON,
-        ids=sub,
-        body={"required": False, "content": _json_content({"type": "object"})},
     )
     add(
         "get",
@@ -1179,24 +1318,26 @@ def _manage_operations() -> list[Operation]:
         "Subscribers following an incident",
         array(ref("Subscriber")),
         ids=inc,
-        query=_PAGING,
+        query=subscriber_list_query,
     )
     add(
         "post",
         "/incidents/{incident_id}/subscribers",
         "create_incident_subscriber",
-        "Follow an incident",
+        "Subscribe an address to one incident's updates",
         ref("Subscriber"),
         ids=inc,
         body=subscriber_body,
         status="201",
+        extra={"200": {**existing["200"], "content": _json_content(ref("Subscriber"))}},
     )
     template_body = wrapped_body("template", _TEMPLATE_FIELDS)
+    tpl = [("template_id", "An incident template id.")]
     add(
         "get",
         "/incident_templates",
         "list_templates",
-        "List incident templates",
+        "List incident templates, then maintenance templates",
         array(ref("IncidentTemplate")),
         query=_PAGING,
     )
@@ -1204,17 +1345,50 @@ def _manage_operations() -> list[Operation]:
         "post",
         "/incident_templates",
         "create_template",
-        "Create an incident template",
+        "Create a template (update_status decides incident or maintenance)",
         ref("IncidentTemplate"),
         body=template_body,
         status="201",
     )
-    postmortem_body = wrapped_body("postmortem", _POSTMORTEM_FIELDS)
+    add(
+        "get",
+        "/incident_templates/{template_id}",
+        "get_template",
+        "Return a template",
+        ref("IncidentTemplate"),
+        ids=tpl,
+    )
+    add(
+        "patch",
+        "/incident_templates/{template_id}",
+        "patch_template",
+        "Change the fields sent",
+        ref("IncidentTemplate"),
+        ids=tpl,
+        body=template_body,
+    )
+    add(
+        "put",
+        "/incident_templates/{template_id}",
+        "put_template",
+        "Replace a template (unsent fields back to defaults)",
+        ref("IncidentTemplate"),
+        ids=tpl,
+        body=template_body,
+    )
+    add(
+        "delete",
+        "/incident_templates/{template_id}",
+        "delete_template",
+        "Delete a template; answers it as it was",
+        ref("IncidentTemplate"),
+        ids=tpl,
+    )
     add(
         "get",
         "/incidents/{incident_id}/postmortem",
         "get_postmortem",
-        "Return a postmortem",
+        "Return an incident's postmortem (null fields when there is none)",
         ref("Postmortem"),
         ids=inc,
     )
@@ -1222,16 +1396,16 @@ def _manage_operations() -> list[Operation]:
         "put",
         "/incidents/{incident_id}/postmortem",
         "put_postmortem",
-        "Write a postmortem draft",
+        "Save the postmortem draft (422 while published)",
         ref("Postmortem"),
         ids=inc,
-        body=postmortem_body,
+        body=wrapped_body("postmortem", {"body_draft": STRING}, required=["body_draft"]),
     )
     add(
         "delete",
         "/incidents/{incident_id}/postmortem",
         "delete_postmortem",
-        "Delete a postmortem",
+        "Discard an unpublished draft (422 while published); answers it as it was",
         ref("Postmortem"),
         ids=inc,
     )
@@ -1239,16 +1413,16 @@ def _manage_operations() -> list[Operation]:
         "put",
         "/incidents/{incident_id}/postmortem/publish",
         "publish_postmortem",
-        "Publish a postmortem",
+        "Publish the draft, or the body_draft sent",
         ref("Postmortem"),
         ids=inc,
-        body=wrapped_body("postmortem", {"notify_subscribers": BOOLEAN}),
+        body=wrapped_body("postmortem", _POSTMORTEM_PUBLISH_FIELDS),
     )
     add(
         "put",
         "/incidents/{incident_id}/postmortem/revert",
         "revert_postmortem",
-        "Unpublish a postmortem",
+        "Take the published postmortem off the page, keeping it as the draft",
         ref("Postmortem"),
         ids=inc,
     )
@@ -1535,25 +1709,42 @@ def _cachet_operations() -> list[Operation]:
             }
         ),
     )
-    not_yet = {"501": err("Subscribers are not available through this API yet.")}
+    add(
+        "delete",
+        "/schedules/{schedule_id}",
+        "delete_schedule",
+        "Cancel a maintenance window (it is kept, marked cancelled)",
+        None,
+        ids=[("schedule_id", "A schedule id.")],
+        status="204",
+        body=_cachet_params({"message": STRING, "notify": BOOLEAN}),
+        extra={"400": err("The window is completed or already cancelled, or a wrong parameter.")},
+    )
     add(
         "post",
         "/subscribers",
         "create_subscriber",
-        "Add an email subscriber",
+        "Add an email subscriber (verify skips the confirmation email)",
         one("CachetSubscriber"),
-        body=_cachet_params({"email": STRING, "verify": BOOLEAN, "components": array(STRING)}),
-        extra=not_yet,
+        body=_cachet_params(
+            {
+                "email": STRING,
+                "verify": BOOLEAN,
+                "components": {
+                    "anyOf": [array(STRING), STRING],
+                    "description": "Component ids: a list or a comma-separated string.",
+                },
+            }
+        ),
     )
     add(
         "delete",
         "/subscribers/{subscriber_id}",
         "delete_subscriber",
-        "Remove a subscriber",
+        "Delete a subscriber for good",
         None,
         ids=[("subscriber_id", "A subscriber id.")],
         status="204",
-        extra=not_yet,
     )
     return ops
 
