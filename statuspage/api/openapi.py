@@ -1493,6 +1493,9 @@ def _cachet_operations() -> list[Operation]:
             responses["413"] = err("The body is over 1 MiB.")
         responses.update(extra or {})
         params = [*(path_param(n, d) for n, d in ids), *query]
+        if method == "post":
+            responses["409"] = err("Idempotency-Key reused with a different body.")
+            params.append(_IDEMPOTENCY)
         ops.append(
             Operation(
                 method,

@@ -1247,7 +1247,8 @@ def _run_operation(
 def test_schemathesis_finds_nothing(fuzz_app: tuple[Flask, str, str]) -> None:
     app, secret, page_id = fuzz_app
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    headers = {"Authorization": f"OAuth {secret}"}
+    # The WSGI client does not inflate gzip as an HTTP client would: ask for plain bodies.
+    headers = {"Authorization": f"OAuth {secret}", "Accept-Encoding": "identity"}
     failures: list[str] = []
     ran = 0
     for result in schema.get_all_operations():
