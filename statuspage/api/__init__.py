@@ -8,4 +8,4 @@ bp = Blueprint("api_v2", __name__, url_prefix="/api/v2")
 # No cookies or sessions here: a wrong method must answer 405, not a CSRF error.
 csrf.exempt(bp)
 
-from . import v2_views  # noqa: E402,F401
+from . import v2_subscribers, v2_views  # noqa: E402,F401
