@@ -26,7 +26,6 @@ from ..subscribers.models import Channel
 from . import bp
 from . import manage_parse as parse
 from .manage_parse import BodyError
-from .manage_subscriber_views import _channel, _choices, _kinds
 
 # A subscribe request is a few hundred bytes; refuse anything much larger before parsing.
 MAX_BODY = 16 * 1024
@@ -78,6 +77,10 @@ def _message(channel: Channel) -> str:
 
 
 def _subscribe(fields: dict[str, Any]) -> Response:
+    # The Manage API reads subscriber fields the same way; imported here because its package
+    # (api.v1) imports this blueprint's package first.
+    from .manage_subscriber_views import _channel, _choices, _kinds
+
     channel, target = _channel(fields)
     chosen, groups = _choices(fields)
     single = parse.as_str(fields, "component_id")

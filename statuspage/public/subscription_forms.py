@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..subscribers.models import Channel, EventKind
@@ -25,26 +26,28 @@ MAX_CODE = 12
 MAX_ID = 64
 
 PUBLIC_CHANNELS = [
-    (Channel.EMAIL.value, _l("Email")),
-    (Channel.SMS.value, _l("Text message (SMS)")),
-    (Channel.WEBHOOK.value, _l("Webhook")),
-    (Channel.SLACK.value, _l("Slack")),
-    (Channel.TEAMS.value, _l("Microsoft Teams")),
-    (Channel.DISCORD.value, _l("Discord")),
-    (Channel.GOOGLECHAT.value, _l("Google Chat")),
+    SelectChoice(Channel.EMAIL.value, _l("Email")),
+    SelectChoice(Channel.SMS.value, _l("Text message (SMS)")),
+    SelectChoice(Channel.WEBHOOK.value, _l("Webhook")),
+    SelectChoice(Channel.SLACK.value, _l("Slack")),
+    SelectChoice(Channel.TEAMS.value, _l("Microsoft Teams")),
+    SelectChoice(Channel.DISCORD.value, _l("Discord")),
+    SelectChoice(Channel.GOOGLECHAT.value, _l("Google Chat")),
 ]
 
 EVENT_CHOICES = [
-    (EventKind.INCIDENTS.value, _l("Incidents")),
-    (EventKind.MAINTENANCE.value, _l("Scheduled maintenance")),
-    (EventKind.COMPONENT_STATUS.value, _l("Component status changes")),
-    (EventKind.POSTMORTEMS.value, _l("Postmortems")),
+    SelectChoice(EventKind.INCIDENTS.value, _l("Incidents")),
+    SelectChoice(EventKind.MAINTENANCE.value, _l("Scheduled maintenance")),
+    SelectChoice(EventKind.COMPONENT_STATUS.value, _l("Component status changes")),
+    SelectChoice(EventKind.POSTMORTEMS.value, _l("Postmortems")),
 ]
 
 SCOPE_CHOICES = [
-    ("all", _l("Everything on this page")),
-    ("components", _l("Only the components I choose")),
+    SelectChoice("all", _l("Everything on this page")),
+    SelectChoice("components", _l("Only the components I choose")),
 ]
+
+TOO_LONG = _l("Use at most %(max)d characters.")
 
 STALE_FORM = _l(
     "This form was open too long or was already sent, so nothing was saved. "
@@ -87,7 +90,7 @@ class ChoicesMixin:
     events = CheckboxesField(
         _l("Which updates"),
         choices=EVENT_CHOICES,
-        default=[value for value, _label in EVENT_CHOICES],
+        default=[choice.value for choice in EVENT_CHOICES],
     )
     language = SelectField(_l("Language of the messages"), choices=[])
 
@@ -98,11 +101,13 @@ class SubscribeForm(ChoicesMixin, PublicForm):
     channel = RadioField(_l("How to reach you"), choices=PUBLIC_CHANNELS, default="email")
     target = StringField(
         _l("Email address, phone number or URL"),
-        validators=[Length(max=MAX_TARGET)],
+        validators=[Length(max=MAX_TARGET, message=TOO_LONG)],
     )
     incident = HiddenField(validators=[Optional(), Length(max=MAX_ID)])
     # Honeypot: hidden from people (CSS and aria-hidden); bots that fill every field fill it.
-    website = StringField(_l("Leave this field empty"), validators=[Length(max=MAX_TARGET)])
+    website = StringField(
+        _l("Leave this field empty"), validators=[Length(max=MAX_TARGET, message=TOO_LONG)]
+    )
 
 
 class ManageForm(ChoicesMixin, PublicForm):
@@ -115,10 +120,10 @@ class CodeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    code = StringField(_l("Code"), validators=[Length(max=MAX_CODE)])
+    code = StringField(_l("Code"), validators=[Length(max=MAX_CODE, message=TOO_LONG)])
 
 
 class ResendForm(PublicForm):
     """Ask for a new confirmation link for an email address."""
 
-    email = StringField(_l("Email address"), validators=[Length(max=MAX_TARGET)])
+    email = StringField(_l("Email address"), validators=[Length(max=MAX_TARGET, message=TOO_LONG)])

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 from flask import current_app
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from ..components import services as components
 from ..components.models import Component, ComponentGroup
@@ -92,18 +93,18 @@ def component_tree() -> ComponentTreeView:
     )
 
 
-def component_choices(tree: ComponentTreeView) -> list[tuple[str, str]]:
+def component_choices(tree: ComponentTreeView) -> list[SelectChoice]:
     """Return (id, name) of every choosable component, for the form's validation."""
     items = [c for g in tree.groups for c in g.components] + list(tree.ungrouped)
-    return [(c.public_id, c.name) for c in items]
+    return [SelectChoice(c.public_id, c.name) for c in items]
 
 
-def group_choices(tree: ComponentTreeView) -> list[tuple[str, str]]:
+def group_choices(tree: ComponentTreeView) -> list[SelectChoice]:
     """Return (id, name) of every choosable group."""
-    return [(g.public_id, g.name) for g in tree.groups]
+    return [SelectChoice(g.public_id, g.name) for g in tree.groups]
 
 
-def language_choices() -> list[tuple[str, str]]:
+def language_choices() -> list[SelectChoice]:
     """Return (code, name in its own language) of every language the page speaks."""
     choices = []
     for code in available_locales():
@@ -111,7 +112,7 @@ def language_choices() -> list[tuple[str, str]]:
             name = Locale.parse(code).get_display_name() or code
         except (UnknownLocaleError, ValueError):
             name = code
-        choices.append((code, name[:1].upper() + name[1:]))
+        choices.append(SelectChoice(code, name[:1].upper() + name[1:]))
     return choices
 
 

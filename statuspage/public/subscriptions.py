@@ -125,7 +125,7 @@ def _bad_link(error: TokenError) -> Response:
 
 def _language_default() -> str:
     locale = str(get_locale() or "en")
-    codes = [code for code, _name in pages.language_choices()]
+    codes = [choice.value for choice in pages.language_choices()]
     return locale if locale in codes else (codes[0] if codes else "en")
 
 
@@ -188,7 +188,8 @@ def subscribe() -> ResponseReturnValue:
     incident = _following(form.incident.data)
     if form.is_submitted() and form.website.data:
         # A bot filled the honeypot: answer like a success, store nothing.
-        channel = Channel(form.channel.data if form.channel.data in Channel else "email")
+        known = {c.value for c in Channel}
+        channel = Channel(form.channel.data if form.channel.data in known else "email")
         return _render("public/subscriptions/subscribed.html", result=_subscribed(channel, None))
     if form.validate_on_submit():
         channel = Channel(form.channel.data)
