@@ -220,7 +220,8 @@ def test_webhook_secret_is_shown_for_new_and_existing_endpoints(client: Any, wor
     again = post_subscribe(client, channel="webhook", target=WEBHOOK)
     real = _SECRET.search(first.text)
     decoy = _SECRET.search(again.text)
-    assert real and decoy
+    assert real
+    assert decoy
     assert real.group(1) != decoy.group(1)
     strip = _SECRET.sub("", main_text(first.text))
     assert strip == _SECRET.sub("", main_text(again.text))
@@ -252,7 +253,8 @@ def test_follow_one_incident(client: Any, world: Any) -> None:
     assert answer.status_code == 200, answer.text
     (sub,) = subscribers()
     assert sub.scope is Scope.INCIDENT
-    assert sub.incident is not None and sub.incident.public_id == incident_id
+    assert sub.incident is not None
+    assert sub.incident.public_id == incident_id
 
 
 # -- rate limits -------------------------------------------------------------------------
