@@ -79,6 +79,10 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     # Failed and successful sign-ins share this budget per client address and per account.
     LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    # Public subscribing (page and POST /api/v2/subscribers.json share these budgets).
+    SUBSCRIBE_RATE_LIMIT = "10 per hour"  # per client address
+    SUBSCRIBE_TARGET_RATE_LIMIT = "3 per hour"  # per email, number or URL asked for
+    SUBSCRIBE_CODE_RATE_LIMIT = "5 per hour"  # SMS code attempts per subscriber
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 
 

@@ -11,4 +11,4 @@ register_unreachable_handler(bp)
 # No cookies or sessions here: a wrong method must answer 405, not a CSRF error.
 csrf.exempt(bp)
 
-from . import v2_views  # noqa: E402,F401
+from . import v2_subscribers, v2_views  # noqa: E402,F401

@@ -620,35 +620,49 @@ def _v2_operations() -> list[Operation]:
             "get", "/api/v2" + path, op_id, summary, "Public API v2", responses, params, None, []
         )
 
+    subscriber_fields = {
+        "type": {
+            "type": "string",
+            "enum": ["email", "sms", "webhook", "slack", "teams", "discord", "googlechat"],
+        },
+        "email": STRING,
+        "endpoint": STRING,
+        "phone_number": STRING,
+        "phone_country": STRING,
+        "component_ids": array(STRING),
+        "components": array(STRING),
+        "component_id": STRING,
+        "component_group_ids": array(STRING),
+        "incident_id": STRING,
+        "events": array(
+            {
+                "type": "string",
+                "enum": ["incidents", "maintenance", "component_status", "postmortems"],
+            }
+        ),
+        "language": STRING,
+    }
     subscriber_body = {
         "required": True,
         "content": _json_content(
-            obj(
-                {
-                    "subscriber": obj(
-                        {
-                            "email": STRING,
-                            "endpoint": STRING,
-                            "phone_number": STRING,
-                            "phone_country": STRING,
-                            "component_ids": array(STRING),
-                            "component_id": STRING,
-                            "incident_id": STRING,
-                        },
-                        optional=[
-                            "email",
-                            "endpoint",
-                            "phone_number",
-                            "phone_country",
-                            "component_ids",
-                            "component_id",
-                            "incident_id",
-                        ],
-                    )
-                }
-            )
+            obj({"subscriber": obj(subscriber_fields, optional=list(subscriber_fields))})
         ),
     }
+    subscribe_answer = obj(
+        {
+            "status": {
+                "type": "string",
+                "enum": ["confirmation_sent", "active"],
+                "description": "Depends only on the channel, never on whether it existed.",
+            },
+            "message": STRING,
+            "webhook_secret": {
+                **STRING,
+                "description": "Webhooks: the HMAC key, real only if the endpoint was new.",
+            },
+        },
+        optional=["webhook_secret"],
+    )
     v2_errors = {
         "400": reply("Malformed JSON.", ref("Error")),
         "413": reply("Body over 1 MiB.", ref("Error")),
@@ -703,8 +717,10 @@ def _v2_operations() -> list[Operation]:
             "Subscribe to updates",
             "Public API v2",
             {
-                "201": reply("Subscribed.", obj({"subscriber": ref("Subscriber")})),
-                "200": reply("Subscribed.", obj({"subscriber": ref("Subscriber")})),
+                "202": reply(
+                    "Accepted: the same answer whether or not the address was subscribed.",
+                    subscribe_answer,
+                ),
                 **v2_errors,
             },
             request_body=subscriber_body,

@@ -33,6 +33,8 @@ from .v2_format import (
 
 RECENT_LIMIT = 50
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+POST_METHODS = "POST, OPTIONS"
+POST_PATHS = frozenset({"/api/v2/subscribers.json"})
 # No settings row yet: a fixed instant keeps the body (and its ETag) stable.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -58,12 +60,14 @@ def _error(status: int, message: str) -> Response:
 def _preflight() -> ResponseReturnValue | None:
     # Answer CORS preflights (and plain OPTIONS) before any view runs.
     if request.method == "OPTIONS":
+        # Subscribing is the one write: browsers preflight its JSON POST.
+        methods = POST_METHODS if request.path in POST_PATHS else ALLOWED_METHODS
         response = Response(status=204)
-        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+        response.headers["Access-Control-Allow-Methods"] = methods
         requested = request.headers.get("Access-Control-Request-Headers")
         response.headers["Access-Control-Allow-Headers"] = requested or "If-None-Match"
         response.headers["Access-Control-Max-Age"] = "86400"
-        response.headers["Allow"] = ALLOWED_METHODS
+        response.headers["Allow"] = methods
         return response
     return None
 

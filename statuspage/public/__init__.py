@@ -13,4 +13,4 @@ bp.before_request(prepare_public_request)
 # Every request, public or not, starts from fresh settings (see forget_page).
 bp.teardown_app_request(forget_page)
 
-from . import views  # noqa: E402,F401
+from . import subscriptions, views  # noqa: E402,F401

@@ -266,6 +266,25 @@ def test_real_responses_match_the_document(frozen_clock: Any, demo: Any, client:
         "/api/v2/incidents/{incident_id}.json",
     )
     assert one["incident"]["id"] == incidents[0]["id"]
+    subscribed = check(
+        client.post(
+            "/api/v2/subscribers.json",
+            json={"subscriber": {"email": "reader@example.org"}},
+        ),
+        "post",
+        "/api/v2/subscribers.json",
+    )
+    assert subscribed["status"]
+    check(
+        client.post("/api/v2/subscribers.json", json={"subscriber": {"email": "not-an-address"}}),
+        "post",
+        "/api/v2/subscribers.json",
+    )
+    check(
+        client.post("/api/v2/subscribers.json", data="{", content_type="application/json"),
+        "post",
+        "/api/v2/subscribers.json",
+    )
 
     # Manage API: pages and components.
     check(client.get("/api/v1/pages", headers=key), "get", "/api/v1/pages")
