@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -40,14 +41,15 @@ class _Choices(ConsoleForm):
     components = CheckboxesField(_l("Components"), choices=[], validate_choice=True)
     groups = CheckboxesField(_l("Component groups (includes components added later)"), choices=[])
     kinds = CheckboxesField(
-        _l("Kinds of updates"), choices=[(k.value, label) for k, label in KIND_LABELS.items()]
+        _l("Kinds of updates"),
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
     )
     language = StringField(_l("Language (e.g. en, de, pt_BR)"), validators=[Length(max=16)])
 
     def offer(self, components: list[tuple[str, str]], groups: list[tuple[str, str]]) -> None:
         """Offer these components and groups (public id, name)."""
-        self.components.choices = components
-        self.groups.choices = groups
+        self.components.choices = [SelectChoice(v, label) for v, label in components]
+        self.groups.choices = [SelectChoice(v, label) for v, label in groups]
 
 
 class SubscriberAddForm(_Choices):
@@ -64,7 +66,7 @@ class SubscriberAddForm(_Choices):
     def offer_channels(self, allow_apprise: bool) -> None:
         """Offer every channel; Apprise URLs only to admins."""
         self.channel.choices = [
-            (c.value, label)
+            SelectChoice(c.value, label)
             for c, label in CHANNEL_LABELS.items()
             if allow_apprise or c is not Channel.APPRISE
         ]
