@@ -7,11 +7,14 @@ subscribed are skipped, so running the same file again adds nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ BATCH_SIZE = 500
 # A report longer than this helps nobody; the counts still cover every row.
 MAX_REPORTED_ERRORS = 1000
 FOLDER = "subscriber-imports"
+ABANDONED_AFTER = timedelta(days=7)
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Service error fields, by the CSV column a person would fix.
 _COLUMN = {
@@ -114,9 +118,19 @@ class _Checked:
 
 
 def _folder() -> Path:
-    path = Path(current_app.instance_path) / FOLDER
+    configured = current_app.config.get("SUBSCRIBER_IMPORT_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / FOLDER
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _forget_abandoned() -> None:
+    """Delete the files of imports nobody touched for a week (checked but never run)."""
+    cutoff = time.time() - ABANDONED_AFTER.total_seconds()
+    for path in _folder().iterdir():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def _save(job: ImportJob) -> None:
@@ -235,6 +249,7 @@ def _error_dict(error: RowError) -> dict[str, Any]:
 
 def check_file(data: bytes, filename: str, *, allow_apprise: bool, actor: str) -> ImportJob:
     """Dry-run an uploaded file (nothing is written to the database) and keep it for the import."""
+    _forget_abandoned()
     text = csvio.decode(data)
     parsed = csvio.parse(text)
     if not parsed.rows:

@@ -8,6 +8,7 @@ not know makes the tests fail with a message saying where to teach it.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -142,6 +143,9 @@ def world_from_demo(app: Flask, summary: Any) -> World:
             "key_id": key.public_id,
         }
         from statuspage.subscribers.imports import check_file
+
+        # Keep the walker's uploaded file out of the source tree's instance folder.
+        app.config["SUBSCRIBER_IMPORT_DIR"] = tempfile.mkdtemp(prefix="walker-imports-")
         from statuspage.subscribers.services import subscribe
 
         subscriber = subscribe(
