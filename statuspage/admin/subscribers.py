@@ -318,7 +318,7 @@ def subscriber_new() -> ResponseReturnValue:
         else:
             subscriber = result.subscriber
             if not result.created:
-                flash(_("This address was already subscribed; its choices were updated."), "success")
+                flash(_("This address was already subscribed; its choices changed."), "success")
             elif subscriber.state is SubscriberState.UNCONFIRMED:
                 flash(_("Subscriber added; we asked them to confirm."), "success")
             else:

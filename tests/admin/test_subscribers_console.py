@@ -1,4 +1,4 @@
-"""Subscribers in the console: list, filters, counts, add, edit, remove, quarantine, CSV out and in."""
+"""Subscribers in the console: list, filters, counts, add, edit, remove, quarantine, CSV."""
 
 from __future__ import annotations
 
