@@ -36,7 +36,7 @@ from .subscriber_forms import (
 )
 from .view_support import actor, can_write, page_zone, time_text
 
-register_nav("admin.subscribers", _l("Subscribers"), order=40)
+register_nav("admin.subscribers", _l("Subscribers"), order=45)
 
 PAGE_SIZE = 50
 STATE_LABELS = {
