@@ -435,8 +435,12 @@ def _job(import_id: str) -> imports.ImportJob:
 def subscribers_import() -> ResponseReturnValue:
     """Upload a CSV file and see the dry run's report (nothing is imported yet)."""
     # The console's usual limit is 1 MB; an import file may be up to 5 MB.
-    request.max_content_length = csvio.MAX_IMPORT_BYTES + 64 * 1024
+    limit = csvio.MAX_IMPORT_BYTES + 64 * 1024
+    request.max_content_length = limit
     try:
+        # Refuse by the announced length before reading anything of the body.
+        if (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
         form = ImportUploadForm()
         submitted = form.validate_on_submit()
     except RequestEntityTooLarge:

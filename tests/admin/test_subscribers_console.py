@@ -568,3 +568,26 @@ def test_an_unknown_import_is_not_found(app, world, signed_in):
     assert client.get("/admin/subscribers/import/../../secret_key").status_code == 404
     assert client.get("/admin/subscribers/import/" + "a" * 32).status_code == 404
     assert client.get("/admin/subscribers/import/" + "a" * 32 + "/status").status_code == 404
+
+
+def test_a_file_over_five_megabytes_is_refused_with_a_message(app, world, signed_in):
+    client = signed_in("communicator")
+    big = b"channel,target\n" + b"email,someone@example.com\n" * 230_000
+    token = csrf_from(client.get("/admin/subscribers/import").text)
+    # The multipart body is built here: the test client would spool it to a temporary file
+    # that it never closes.
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode() + big + f"\r\n--{boundary}--\r\n".encode()
+    response = client.post(
+        "/admin/subscribers/import",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 413
+    assert "larger than 5 MB" in field_errors(response.text)["file"]
+    with db_session(app) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Subscriber)) == 5
