@@ -83,6 +83,7 @@ class SubscriberRow:
     follows: str
     kinds: str
     created_at: str
+    failures: int
 
 
 def _follows(subscriber: Subscriber) -> str:
@@ -109,6 +110,7 @@ def _row(subscriber: Subscriber, when: Any) -> SubscriberRow:
         follows=_follows(subscriber),
         kinds=", ".join(str(KIND_LABELS[k]) for k in EventKind if k in subscriber.kinds),
         created_at=when(subscriber.created_at),
+        failures=subscriber.failure_count,
     )
 
 
