@@ -19,6 +19,7 @@ from . import (  # noqa: E402,F401
     maintenance_views,
     preview_views,
     settings_views,
+    subscribers,
     template_views,
     user_views,
 )

@@ -93,7 +93,38 @@
     update();
   }
 
+  // A started subscriber import: send its batches one after another, showing progress,
+  // then reload for the final report. Without script, the Continue button sends one batch.
+  function setUpImport(form) {
+    var token = form.querySelector('input[name="csrf_token"]');
+    var bar = document.getElementById("import-progress");
+    var status = document.getElementById("import-status");
+    form.hidden = true;
+    function step() {
+      var data = new URLSearchParams();
+      data.set("csrf_token", token.value);
+      fetch(form.action, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (job) {
+        if (bar) { bar.max = job.total; bar.value = job.processed; }
+        if (status) { status.textContent = job.processed + " / " + job.total; }
+        if (job.done) { window.location.reload(); } else { step(); }
+      }).catch(function () {
+        // Show the button again so the person can carry on by hand.
+        form.hidden = false;
+      });
+    }
+    step();
+  }
+
   function start() {
+    document.querySelectorAll("form#import-step").forEach(setUpImport);
     document.querySelectorAll("textarea[data-markdown]").forEach(setUpPreview);
     document.querySelectorAll("form[data-impact-form]").forEach(setUpImpact);
   }

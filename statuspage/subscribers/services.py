@@ -111,6 +111,11 @@ def parse_kinds(values: Collection[str], field: str = "events") -> frozenset[Eve
     return frozenset(kinds)
 
 
+def parse_language(value: str | None) -> str | None:
+    """Return a language code normalised (None when blank) or raise ValidationError."""
+    return _language(value)
+
+
 def _language(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None

@@ -8,6 +8,7 @@ not know makes the tests fail with a message saying where to teach it.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -141,6 +142,23 @@ def world_from_demo(app: Flask, summary: Any) -> World:
             "user_id": users[Role.COMMUNICATOR].public_id,
             "key_id": key.public_id,
         }
+        from statuspage.subscribers.imports import check_file
+
+        # Keep the walker's uploaded file out of the source tree's instance folder.
+        app.config["SUBSCRIBER_IMPORT_DIR"] = tempfile.mkdtemp(prefix="walker-imports-")
+        from statuspage.subscribers.services import subscribe
+
+        subscriber = subscribe(
+            "email", "walker@example.com", staff=True, skip_confirmation=True, actor="walker"
+        ).subscriber
+        upload = check_file(
+            b"channel,target\nemail,walked@example.com\n",
+            "walker.csv",
+            allow_apprise=True,
+            actor="walker",
+        )
+        ids["subscriber_id"] = subscriber.public_id
+        ids["import_id"] = upload.id
         emails = {role: user.email for role, user in users.items()}
         db.session.remove()
     return World(ids=ids, emails=emails, password=DEMO_PASSWORD)
