@@ -6,6 +6,7 @@ depends only on the channel, never on whether the address was already subscribed
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -253,39 +254,28 @@ def subscribe(
     country = normalise_country(phone_country) if channel is Channel.SMS else None
     wanted = frozenset(EventKind) if kinds is None else parse_kinds([k.value for k in kinds])
     language = _language(language)
+    attempt = functools.partial(
+        _subscribe,
+        channel,
+        target,
+        components,
+        groups,
+        incident,
+        wanted,
+        language,
+        country,
+        skip_confirmation,
+        staff,
+        actor,
+        actor_id,
+    )
     try:
-        return _subscribe(
-            channel,
-            target,
-            components,
-            groups,
-            incident,
-            wanted,
-            language,
-            country,
-            skip_confirmation,
-            staff,
-            actor,
-            actor_id,
-        )
+        return attempt()
     except IntegrityError:
         # Another request created the same live address between our check and insert.
         if db.session.info.get("uow_depth", 0) != 0:
             raise
-        return _subscribe(
-            channel,
-            target,
-            components,
-            groups,
-            incident,
-            wanted,
-            language,
-            country,
-            skip_confirmation,
-            staff,
-            actor,
-            actor_id,
-        )
+        return attempt()
 
 
 def _subscribe(
