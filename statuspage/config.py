@@ -24,6 +24,9 @@ _ENV_KEYS: dict[str, type] = {
     "WORKER_INTERVAL": float,
     "WORKER_STALE_AFTER": float,
     "METRICS_BEARER_TOKEN": str,
+    "DELIVERY_MAX_ATTEMPTS": int,
+    "DELIVERY_BATCH_SIZE": int,
+    "DELIVERY_LEASE_SECONDS": float,
 }
 
 
@@ -47,6 +50,18 @@ class Config:
     WORKER_STALE_AFTER = 60.0
     # When set, /metrics requires "Authorization: Bearer <token>".
     METRICS_BEARER_TOKEN: str | None = None
+    # The delivery engine: dead after this many attempts; claims and plans this many rows
+    # at a time; a claim not finished within the lease goes back to the queue.
+    DELIVERY_MAX_ATTEMPTS = 8
+    DELIVERY_BATCH_SIZE = 500
+    DELIVERY_LEASE_SECONDS = 300.0
+    # Messages per second per channel and worker process; a channel not listed is unpaced.
+    DELIVERY_RATES: dict[str, float] = {"sms": 1.0}
+    # Hard failures (permanent, or dead after retries) in a row before a subscriber is
+    # quarantined; a success resets the count.
+    DELIVERY_QUARANTINE_AFTER = 5
+    # A worker tick spends at most this long planning, then as long sending.
+    DELIVERY_TICK_BUDGET = 10.0
     HISTORY_PAGE_SIZE = 3  # months per history page
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,285 @@
+"""The delivery engine end to end: publish, plan, claim, send signed webhooks, retry, sweep."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from statuspage.clock import utcnow
+from statuspage.components.models import Component, ComponentStatus
+from statuspage.components.services import create_component, create_group, set_component_status
+from statuspage.components.models import StatusCause
+from statuspage.db import unit_of_work
+from statuspage.extensions import db
+from statuspage.incidents.services import create_incident, post_update
+from statuspage.notifications.engine import claim, close_senders, run_deliveries, sweep_leases
+from statuspage.notifications.models import Delivery, DeliveryState, OutboxEvent
+from statuspage.notifications.planner import plan_batch, plan_events
+from statuspage.notifications.queries import delivery_report, events_for_update
+from statuspage.notifications.services import retry_failed
+from statuspage.notifications.signing import verify
+from statuspage.subscribers.models import Channel
+from statuspage.subscribers.services import subscribe, unsubscribe
+
+from .receiver import Receiver, Received
+
+WORKER = "test-worker"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    def answer(path: str) -> tuple[int, dict[str, str]]:
+        if path.startswith("/fail"):
+            return 500, {}
+        if path.startswith("/gone"):
+            return 410, {}
+        if path.startswith("/moved"):
+            return 302, {"Location": "https://elsewhere.example/hook"}
+        return 200, {}
+
+    server = Receiver(answer=answer).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def engine(app: Flask) -> Iterator[Flask]:
+    """The app with loopback webhooks allowed, its context pushed; senders closed after."""
+    app.config.update(WEBHOOK_ALLOW_PRIVATE=True, BASE_URL="http://status.test")
+    with app.app_context():
+        yield app
+        close_senders(app)
+
+
+def drain() -> int:
+    """Plan every event and send everything due now, as one worker tick does."""
+    plan_events(utcnow())
+    return run_deliveries(utcnow(), WORKER)
+
+
+def updates_to(receiver: Receiver, path: str) -> list[Received]:
+    """Return what reached one endpoint, pings to new endpoints left out."""
+    return [
+        r
+        for r in receiver.received
+        if r.path == path and r.headers["X-Statuspage-Event"] != "subscriber.webhook_created"
+    ]
+
+
+def webhook(receiver: Receiver, path: str, **choices: Any) -> tuple[Any, str]:
+    result = subscribe(Channel.WEBHOOK, receiver.url + path, **choices)
+    assert result.webhook_secret is not None
+    return result.subscriber, result.webhook_secret
+
+
+def deliveries() -> list[Delivery]:
+    return list(db.session.scalars(sa.select(Delivery).order_by(Delivery.id)))
+
+
+def test_published_incident_reaches_the_right_webhooks_signed(
+    engine: Flask, receiver: Receiver
+) -> None:
+    api = create_component("API")
+    web = create_component("Website")
+    everything, secret = webhook(receiver, "/all")
+    webhook(receiver, "/api", components=[api])
+    webhook(receiver, "/web", components=[web])
+    follower, _secret = webhook(receiver, "/api-follower", components=[api])
+    drain()  # the pings to the new endpoints
+    pings = [r for r in receiver.received if r.path == "/all"]
+    assert [p.headers["X-Statuspage-Event"] for p in pings] == ["subscriber.webhook_created"]
+
+    incident = create_incident(
+        "API errors", "investigating", "We are looking into it.", {api: "partial_outage"}
+    )
+    drain()
+
+    [got] = updates_to(receiver, "/all")
+    assert got.headers["X-Statuspage-Event"] == "incident.created"
+    assert verify(got.body, secret, got.headers["X-Statuspage-Signature"])
+    body = json.loads(got.body)
+    assert body["incident"]["id"] == incident.public_id
+    assert body["incident"]["incident_updates"][0]["body"] == "We are looking into it."
+    assert body["incident"]["components"][0]["name"] == "API"
+    assert body["page"]["status_indicator"] == "major"
+    assert body["meta"]["unsubscribe"].startswith("http://status.test/unsubscribe/")
+    assert body["event"] == "incident.created"
+    assert len(updates_to(receiver, "/api")) == 1
+    assert updates_to(receiver, "/web") == []  # scoped to another component: nothing
+    first_key = got.headers["X-Statuspage-Delivery"]
+
+    unsubscribe(follower)
+    post_update(incident, "identified", "Found it.")
+    drain()
+
+    assert len(updates_to(receiver, "/all")) == 2
+    assert updates_to(receiver, "/all")[1].headers["X-Statuspage-Delivery"] != first_key
+    assert len(updates_to(receiver, "/api-follower")) == 1  # nothing after unsubscribing
+    [event] = events_for_update(incident.updates[0].public_id)
+    report = delivery_report(event)
+    assert report.totals[DeliveryState.SENT] == 2
+    assert report.by_channel[Channel.WEBHOOK][DeliveryState.SENT] == 2
+
+
+def test_group_followers_hear_of_components_added_later(
+    engine: Flask, receiver: Receiver
+) -> None:
+    group = create_group("Europe")
+    webhook(receiver, "/eu", groups=[group])
+    later = create_component("Frankfurt", group=group)
+    drain()
+    create_incident("Slow", "investigating", "Slow pages.", {later: "degraded_performance"})
+    drain()
+    assert len(updates_to(receiver, "/eu")) == 1
+
+
+def test_unpublished_or_silent_changes_write_no_event(engine: Flask, receiver: Receiver) -> None:
+    api = create_component("API")
+    create_incident("Quiet", "investigating", "No one is told.", {api: "major_outage"}, notify=False)
+    with pytest.raises(RuntimeError), unit_of_work():
+        create_incident("Rolled back", "investigating", "Never published.", {api: "major_outage"})
+        raise RuntimeError("the publish failed after the incident was written")
+    kinds = db.session.scalars(sa.select(OutboxEvent.kind)).all()
+    assert kinds == []
+
+
+def test_component_change_by_a_person_notifies_component_followers(
+    engine: Flask, receiver: Receiver
+) -> None:
+    api = create_component("API")
+    webhook(receiver, "/api", components=[api])
+    drain()
+    set_component_status(api, ComponentStatus.DEGRADED_PERFORMANCE, cause=StatusCause.MANUAL)
+    drain()
+    [got] = updates_to(receiver, "/api")
+    body = json.loads(got.body)
+    assert got.headers["X-Statuspage-Event"] == "component.status_changed"
+    assert body["component_update"]["new_status"] == "degraded_performance"
+    assert body["component"]["id"] == api.public_id
+
+
+def test_failing_endpoint_is_retried_with_backoff_then_dead(
+    engine: Flask, receiver: Receiver, frozen_clock: Any
+) -> None:
+    engine.config["DELIVERY_MAX_ATTEMPTS"] = 3
+    webhook(receiver, "/fail")
+    drain()
+    ping = deliveries()[0]
+    assert ping.state is DeliveryState.FAILED
+    assert ping.attempts == 1
+    assert ping.last_error == "HTTP 500"
+    assert ping.next_attempt_at > utcnow()
+
+    drain()  # not due yet: nothing is sent
+    assert len(receiver.received) == 1
+
+    frozen_clock.advance(timedelta(hours=2))
+    drain()
+    frozen_clock.advance(timedelta(hours=2))
+    drain()
+    db.session.expire_all()
+    ping = deliveries()[0]
+    assert len(receiver.received) == 3
+    assert ping.state is DeliveryState.DEAD
+    event = db.session.get(OutboxEvent, ping.event_id)
+    assert event is not None
+    report = delivery_report(event)
+    assert report.totals[DeliveryState.DEAD] == 1
+    assert [e.error for e in report.recent_errors] == ["HTTP 500"] * 3
+
+    assert retry_failed(event) == 1
+    drain()
+    assert len(receiver.received) == 4
+
+
+def test_redirect_is_a_failure_and_gone_is_permanent(engine: Flask, receiver: Receiver) -> None:
+    webhook(receiver, "/moved")
+    webhook(receiver, "/gone")
+    drain()
+    moved, gone = deliveries()
+    assert moved.state is DeliveryState.FAILED
+    assert moved.last_error is not None and "redirect" in moved.last_error
+    assert gone.state is DeliveryState.DEAD  # 410: not retried
+    assert [r.path for r in receiver.received if r.path == "/moved"] == ["/moved"]
+
+
+def test_newer_update_supersedes_a_queued_older_one(engine: Flask, receiver: Receiver) -> None:
+    api = create_component("API")
+    webhook(receiver, "/all")
+    drain()
+    incident = create_incident("Down", "investigating", "First.", {api: "major_outage"})
+    plan_events(utcnow())
+    post_update(incident, "identified", "Second.")
+    plan_events(utcnow())
+    states = [d.state for d in deliveries()[1:]]
+    assert states == [DeliveryState.SUPERSEDED, DeliveryState.QUEUED]
+
+    run_deliveries(utcnow(), WORKER)
+    [got] = updates_to(receiver, "/all")
+    bodies = [u["body"] for u in json.loads(got.body)["incident"]["incident_updates"]]
+    assert bodies == ["Second.", "First."]  # the newest carries the whole timeline
+
+
+def test_planning_is_resumable_and_idempotent(engine: Flask, receiver: Receiver) -> None:
+    for n in range(5):
+        webhook(receiver, f"/hook{n}")
+    plan_events(utcnow())
+    db.session.execute(sa.delete(Delivery))
+    db.session.commit()
+    create_incident("Down", "investigating", "Oops.")
+
+    assert plan_batch(utcnow(), batch_size=2) == (True, 2)
+    event = db.session.scalars(sa.select(OutboxEvent).order_by(OutboxEvent.id.desc())).first()
+    assert event is not None and event.planned_at is None and event.plan_cursor > 0
+    plan_events(utcnow())  # resumes after the cursor
+    assert len(deliveries()) == 5
+
+    # As if a worker died before recording its progress: planning again adds nothing.
+    with unit_of_work():
+        event.planned_at = None
+        event.plan_cursor = 0
+    plan_events(utcnow())
+    assert len(deliveries()) == 5
+    assert sorted(d.subscriber_id for d in deliveries()) == sorted(
+        {d.subscriber_id for d in deliveries()}
+    )
+
+
+def test_an_expired_lease_goes_back_to_the_queue(
+    engine: Flask, receiver: Receiver, frozen_clock: Any
+) -> None:
+    webhook(receiver, "/hook")
+    plan_events(utcnow())
+    [claimed] = claim(Channel.WEBHOOK, "worker-that-dies", 10, utcnow())
+    assert run_deliveries(utcnow(), WORKER) == 0  # claimed: nobody else takes it
+    assert sweep_leases(utcnow()) == 0  # the lease still runs
+
+    frozen_clock.advance(timedelta(seconds=engine.config["DELIVERY_LEASE_SECONDS"] + 1))
+    assert sweep_leases(utcnow()) == 1
+    run_deliveries(utcnow(), WORKER)
+
+    db.session.expire_all()
+    delivery = db.session.get(Delivery, claimed)
+    assert delivery is not None
+    assert delivery.state is DeliveryState.SENT
+    assert delivery.attempts == 2
+    assert len(receiver.received) == 1
+
+
+def test_a_channel_without_a_sender_stays_queued(engine: Flask) -> None:
+    subscribe(Channel.EMAIL, "ann@example.org")
+    plan_events(utcnow())
+    run_deliveries(utcnow(), WORKER)
+    if Channel.EMAIL in engine.extensions.get("statuspage.senders", {}):
+        pytest.skip("an email sender is registered on this branch")
+    [delivery] = deliveries()
+    assert delivery.state is DeliveryState.QUEUED
+    assert delivery.attempts == 0
