@@ -47,6 +47,7 @@ class WebhookSender:
         self.base_url = str(app.config["BASE_URL"])
         self.timeout = float(app.config.get("WEBHOOK_TIMEOUT", TIMEOUT))
         self._pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="webhook")
+        self._client = safe_http.Client(allow_private=self.allow_private, timeout=self.timeout)
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         """Send each message and answer one Result per message, in order."""
@@ -58,13 +59,7 @@ class WebhookSender:
         body = json.dumps(envelope(message, self.base_url), separators=(",", ":")).encode()
         event = str(message.context.get("kind", ""))
         headers = webhook_headers(body, message.secret, event, message.key)
-        outcome = safe_http.post(
-            message.target,
-            body,
-            headers,
-            allow_private=self.allow_private,
-            timeout=self.timeout,
-        )
+        outcome = self._client.post(message.target, body, headers)
         if outcome.ok:
             return Result(ok=True)
         status = outcome.status
@@ -74,8 +69,9 @@ class WebhookSender:
         return Result(ok=False, error=outcome.error, permanent=permanent)
 
     def close(self) -> None:
-        """Stop the thread pool."""
+        """Stop the thread pool and close its connections."""
         self._pool.shutdown(wait=True)
+        self._client.close()
 
 
 def register() -> None:
