@@ -12,22 +12,23 @@ import sqlalchemy as sa
 from flask import Flask
 
 from statuspage.clock import utcnow
-from statuspage.components.models import Component, ComponentStatus
+from statuspage.components.models import ComponentStatus, StatusCause
 from statuspage.components.services import create_component, create_group, set_component_status
-from statuspage.components.models import StatusCause
 from statuspage.db import unit_of_work
 from statuspage.extensions import db
+from statuspage.incidents.models import Impact
 from statuspage.incidents.services import create_incident, post_update
+from statuspage.maintenance.services import schedule_maintenance
 from statuspage.notifications.engine import claim, close_senders, run_deliveries, sweep_leases
-from statuspage.notifications.models import Delivery, DeliveryState, OutboxEvent
+from statuspage.notifications.models import BroadcastChannel, Delivery, DeliveryState, OutboxEvent
 from statuspage.notifications.planner import plan_batch, plan_events
 from statuspage.notifications.queries import delivery_report, events_for_update
 from statuspage.notifications.services import retry_failed
 from statuspage.notifications.signing import verify
-from statuspage.subscribers.models import Channel
+from statuspage.subscribers.models import Channel, EventKind, SubscriberState
 from statuspage.subscribers.services import subscribe, unsubscribe
 
-from .receiver import Receiver, Received
+from .receiver import Received, Receiver
 
 WORKER = "test-worker"
 
@@ -143,10 +144,15 @@ def test_group_followers_hear_of_components_added_later(
 
 def test_unpublished_or_silent_changes_write_no_event(engine: Flask, receiver: Receiver) -> None:
     api = create_component("API")
-    create_incident("Quiet", "investigating", "No one is told.", {api: "major_outage"}, notify=False)
-    with pytest.raises(RuntimeError), unit_of_work():
-        create_incident("Rolled back", "investigating", "Never published.", {api: "major_outage"})
-        raise RuntimeError("the publish failed after the incident was written")
+    create_incident("Quiet", "investigating", "Nobody told.", {api: "major_outage"}, notify=False)
+
+    def publish_then_fail() -> None:
+        with unit_of_work():
+            create_incident("Rolled back", "investigating", "Unseen.", {api: "major_outage"})
+            raise RuntimeError("the publish failed after the incident was written")
+
+    with pytest.raises(RuntimeError):
+        publish_then_fail()
     kinds = db.session.scalars(sa.select(OutboxEvent.kind)).all()
     assert kinds == []
 
@@ -206,7 +212,8 @@ def test_redirect_is_a_failure_and_gone_is_permanent(engine: Flask, receiver: Re
     drain()
     moved, gone = deliveries()
     assert moved.state is DeliveryState.FAILED
-    assert moved.last_error is not None and "redirect" in moved.last_error
+    assert moved.last_error is not None
+    assert "redirect" in moved.last_error
     assert gone.state is DeliveryState.DEAD  # 410: not retried
     assert [r.path for r in receiver.received if r.path == "/moved"] == ["/moved"]
 
@@ -238,7 +245,9 @@ def test_planning_is_resumable_and_idempotent(engine: Flask, receiver: Receiver)
 
     assert plan_batch(utcnow(), batch_size=2) == (True, 2)
     event = db.session.scalars(sa.select(OutboxEvent).order_by(OutboxEvent.id.desc())).first()
-    assert event is not None and event.planned_at is None and event.plan_cursor > 0
+    assert event is not None
+    assert event.planned_at is None
+    assert event.plan_cursor > 0
     plan_events(utcnow())  # resumes after the cursor
     assert len(deliveries()) == 5
 
@@ -283,3 +292,63 @@ def test_a_channel_without_a_sender_stays_queued(engine: Flask) -> None:
     [delivery] = deliveries()
     assert delivery.state is DeliveryState.QUEUED
     assert delivery.attempts == 0
+
+
+def test_an_endpoint_that_keeps_refusing_is_quarantined(
+    engine: Flask, receiver: Receiver
+) -> None:
+    engine.config["DELIVERY_QUARANTINE_AFTER"] = 2
+    gone, _secret = webhook(receiver, "/gone")
+    drain()  # the ping: 410, dead, one hard failure
+    assert gone.failure_count == 1
+    create_incident("Down", "investigating", "Oops.")
+    drain()
+    db.session.expire_all()
+    assert gone.state is SubscriberState.QUARANTINED
+    create_incident("Down again", "investigating", "Oops.")
+    drain()
+    assert len(receiver.received) == 2  # nothing more to a quarantined endpoint
+
+
+def test_scheduled_maintenance_reaches_maintenance_followers(
+    engine: Flask, receiver: Receiver, frozen_clock: Any
+) -> None:
+    db_component = create_component("Database")
+    webhook(receiver, "/maint", kinds=[EventKind.MAINTENANCE])
+    webhook(receiver, "/incidents-only", kinds=[EventKind.INCIDENTS])
+    drain()
+    start = utcnow() + timedelta(days=1)
+    schedule_maintenance("Upgrade", "Soon.", [db_component], start, start + timedelta(hours=1))
+    drain()
+    [got] = updates_to(receiver, "/maint")
+    body = json.loads(got.body)
+    assert got.headers["X-Statuspage-Event"] == "maintenance.scheduled"
+    assert body["incident"]["impact"] == "maintenance"
+    assert body["incident"]["scheduled_for"] is not None
+    assert updates_to(receiver, "/incidents-only") == []
+
+
+def test_broadcast_channels_get_events_on_their_components_above_their_impact(
+    engine: Flask,
+) -> None:
+    api = create_component("API")
+    web = create_component("Website")
+    with unit_of_work() as session:
+        session.add_all(
+            [
+                BroadcastChannel(name="ops", apprise_url="json://ops.test", component_ids=[api.id]),
+                BroadcastChannel(
+                    name="execs", apprise_url="json://execs.test", minimum_impact=Impact.CRITICAL
+                ),
+                BroadcastChannel(name="off", apprise_url="json://off.test", enabled=False),
+            ]
+        )
+    create_incident("API slow", "investigating", "Slow.", {api: "degraded_performance"})
+    create_incident("Web slow", "investigating", "Slow.", {web: "degraded_performance"})
+    plan_events(utcnow())
+    rows = db.session.execute(
+        sa.select(Delivery.event_id, BroadcastChannel.name, Delivery.channel)
+        .join(BroadcastChannel, BroadcastChannel.id == Delivery.broadcast_channel_id)
+        .order_by(Delivery.event_id)
+    ).all()
+    assert [(name, channel) for _event, name, channel in rows] == [("ops", Channel.APPRISE)]
