@@ -417,6 +417,15 @@ def deliver_batch(channel: Channel, worker_id: str, now: datetime, limit: int) -
         results = {m.delivery_id: a for m, a in zip(batch, answers, strict=True)}
     duration = int((time.monotonic() - started) * 1000 / max(len(batch), 1))
     _record(worker_id, claimed, results, duration, utcnow())
+    failed = sum(1 for r in results.values() if not r.ok)
+    log.info(
+        "%s: %d sent, %d failed, %d skipped (batch of %d)",
+        channel.value,
+        len(results) - failed,
+        failed,
+        len(claimed) - len(results),
+        len(ids),
+    )
     return len(ids)
 
 

@@ -158,7 +158,29 @@ def _supersede(event: OutboxEvent, subscriber_ids: Sequence[int]) -> int:
         )
         .values(state=DeliveryState.SUPERSEDED.value, lease_until=None, claimed_by=None)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # Another worker may have planned a newer update first: then this one is already old.
+    table = Delivery.__table__
+    newer = sa.orm.aliased(Delivery)
+    newer_event = sa.orm.aliased(OutboxEvent)
+    result = db.session.execute(
+        sa.update(table)
+        .where(
+            table.c.event_id == event.id,
+            table.c.state == DeliveryState.QUEUED.value,
+            table.c.subscriber_id.in_(list(subscriber_ids)),
+            sa.exists()
+            .where(
+                newer.subscriber_id == table.c.subscriber_id,
+                newer.event_id == newer_event.id,
+                newer_event.topic == event.topic,
+                newer_event.id > event.id,
+            )
+            .correlate(table),
+        )
+        .values(state=DeliveryState.SUPERSEDED.value)
+    )
+    return count + int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _single_subscriber_rows(event: OutboxEvent, now: datetime) -> list[dict[str, Any]]:

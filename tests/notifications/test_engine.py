@@ -352,3 +352,23 @@ def test_broadcast_channels_get_events_on_their_components_above_their_impact(
         .order_by(Delivery.event_id)
     ).all()
     assert [(name, channel) for _event, name, channel in rows] == [("ops", Channel.APPRISE)]
+
+
+def test_an_older_update_planned_after_a_newer_one_is_superseded_at_once(
+    engine: Flask, receiver: Receiver
+) -> None:
+    webhook(receiver, "/all")
+    drain()
+    incident = create_incident("Down", "investigating", "First.")
+    post_update(incident, "identified", "Second.")
+    older, newer = db.session.scalars(
+        sa.select(OutboxEvent).where(OutboxEvent.topic.is_not(None)).order_by(OutboxEvent.id)
+    ).all()
+    with unit_of_work():  # as if another worker took the newer event while this one was locked
+        older.planned_at = utcnow()
+    plan_events(utcnow())
+    with unit_of_work():
+        older.planned_at = None
+    plan_events(utcnow())
+    by_event = {d.event_id: d.state for d in deliveries() if d.event_id in (older.id, newer.id)}
+    assert by_event == {older.id: DeliveryState.SUPERSEDED, newer.id: DeliveryState.QUEUED}
