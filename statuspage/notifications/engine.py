@@ -317,15 +317,34 @@ def _record(
                 "duration_ms": duration_ms,
             }
         )
+    mine = sa.and_(
+        _table.c.state == DeliveryState.SENDING.value, _table.c.claimed_by == worker_id
+    )
+    # The common outcomes (sent, skipped) share their values: one UPDATE ... IN each.
+    shared: dict[str, list[int]] = {}
+    single: list[dict[str, Any]] = []
+    for row in updates:
+        if row["b_state"] in (DeliveryState.SENT.value, DeliveryState.SKIPPED.value):
+            shared.setdefault(row["b_state"], []).append(row["b_id"])
+        else:
+            single.append(row)
     with unit_of_work() as session:
-        if updates:
+        for state, ids in shared.items():
             session.execute(
                 sa.update(_table)
-                .where(
-                    _table.c.id == sa.bindparam("b_id"),
-                    _table.c.state == DeliveryState.SENDING.value,
-                    _table.c.claimed_by == worker_id,
+                .where(_table.c.id.in_(ids), mine)
+                .values(
+                    state=state,
+                    last_error=None,
+                    sent_at=now if state == DeliveryState.SENT.value else None,
+                    lease_until=None,
+                    claimed_by=None,
                 )
+            )
+        if single:
+            session.execute(
+                sa.update(_table)
+                .where(_table.c.id == sa.bindparam("b_id"), mine)
                 .values(
                     state=sa.bindparam("b_state"),
                     last_error=sa.bindparam("b_error"),
@@ -334,7 +353,7 @@ def _record(
                     lease_until=None,
                     claimed_by=None,
                 ),
-                updates,
+                single,
             )
         if attempts:
             session.execute(sa.insert(_attempts), attempts)
