@@ -22,7 +22,7 @@ TIMEOUT = 30.0
 _RETRYABLE_4XX = {408, 429}
 
 
-def envelope(message: Outgoing, base_url: str) -> dict[str, Any]:
+def envelope(message: Outgoing, base_url: str, documentation: str | None = None) -> dict[str, Any]:
     """Return the JSON body for one webhook: the event snapshot plus `meta` and `event`."""
     context = dict(message.context)
     kind = str(context.pop("kind", ""))
@@ -30,7 +30,7 @@ def envelope(message: Outgoing, base_url: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "meta": {
             "unsubscribe": message.unsubscribe_url,
-            "documentation": f"{base_url.rstrip('/')}/api/docs",
+            "documentation": documentation or f"{base_url.rstrip('/')}/api/openapi.json",
             "generated_at": timestamp(utcnow()),
         },
     }
@@ -45,6 +45,8 @@ class WebhookSender:
     def __init__(self, app: Flask) -> None:
         self.allow_private = bool(app.config.get("WEBHOOK_ALLOW_PRIVATE"))
         self.base_url = str(app.config["BASE_URL"])
+        # Where receivers read about the format (until a docs page exists: the API document).
+        self.documentation = app.config.get("WEBHOOK_DOCUMENTATION_URL")
         self.timeout = float(app.config.get("WEBHOOK_TIMEOUT", TIMEOUT))
         self._pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="webhook")
         self._client = safe_http.Client(allow_private=self.allow_private, timeout=self.timeout)
@@ -56,7 +58,8 @@ class WebhookSender:
     def _send_one(self, message: Outgoing) -> Result:
         if not message.secret:
             return Result(ok=False, error="no signing secret for this endpoint", permanent=True)
-        body = json.dumps(envelope(message, self.base_url), separators=(",", ":")).encode()
+        payload = envelope(message, self.base_url, self.documentation)
+        body = json.dumps(payload, separators=(",", ":")).encode()
         event = str(message.context.get("kind", ""))
         headers = webhook_headers(body, message.secret, event, message.key)
         outcome = self._client.post(message.target, body, headers)
