@@ -17,8 +17,17 @@ from statuspage.components.services import create_component, create_group, set_c
 from statuspage.db import unit_of_work
 from statuspage.extensions import db
 from statuspage.incidents.models import Impact
-from statuspage.incidents.services import create_incident, post_update
-from statuspage.maintenance.services import schedule_maintenance
+from statuspage.incidents.services import (
+    create_incident,
+    post_update,
+    publish_postmortem,
+    resolve_incident,
+)
+from statuspage.maintenance.services import (
+    cancel_maintenance,
+    run_due_reminders,
+    schedule_maintenance,
+)
 from statuspage.notifications.engine import claim, close_senders, run_deliveries, sweep_leases
 from statuspage.notifications.models import BroadcastChannel, Delivery, DeliveryState, OutboxEvent
 from statuspage.notifications.planner import plan_batch, plan_events
@@ -372,3 +381,34 @@ def test_an_older_update_planned_after_a_newer_one_is_superseded_at_once(
     plan_events(utcnow())
     by_event = {d.event_id: d.state for d in deliveries() if d.event_id in (older.id, newer.id)}
     assert by_event == {older.id: DeliveryState.SUPERSEDED, newer.id: DeliveryState.QUEUED}
+
+
+def test_each_publishing_use_case_writes_its_event(engine: Flask, frozen_clock: Any) -> None:
+    api = create_component("API")
+    incident = create_incident("Down", "investigating", "Oops.", {api: "major_outage"})
+    post_update(incident, "monitoring", "Better.", notify=False)  # silent: no event
+    resolve_incident(incident, "Fixed.")
+    publish_postmortem(incident, "What happened.", notify=True)
+    set_component_status(api, ComponentStatus.DEGRADED_PERFORMANCE, cause=StatusCause.API)
+    start = utcnow() + timedelta(hours=2)
+    window = schedule_maintenance(
+        "Upgrade", "Soon.", [api], start, start + timedelta(hours=1), remind_before_minutes=60
+    )
+    frozen_clock.advance(timedelta(hours=1, minutes=1))
+    run_due_reminders(utcnow())
+    cancel_maintenance(window, "Not needed.")
+
+    kinds = db.session.scalars(sa.select(OutboxEvent.kind).order_by(OutboxEvent.id)).all()
+    assert kinds == [
+        "incident.created",
+        "incident.updated",  # the resolution; the silent update and the component changes
+        "postmortem.published",  # caused by incidents are not events of their own
+        "component.status_changed",
+        "maintenance.scheduled",
+        "maintenance.reminder",
+        "maintenance.cancelled",
+    ]
+    postmortem = db.session.scalars(
+        sa.select(OutboxEvent).where(OutboxEvent.kind == "postmortem.published")
+    ).one()
+    assert postmortem.payload["context"]["postmortem_body"] == "What happened."
