@@ -457,7 +457,7 @@ def run_deliveries(now: datetime, worker_id: str, *, budget: float | None = None
     started = time.monotonic()
     sent = 0
     active = due_channels(now)
-    while active and time.monotonic() - started <= limit:
+    while active:  # at least one pass, then while the budget lasts
         for channel in list(active):
             allowed = size
             pacer = None
@@ -472,6 +472,8 @@ def run_deliveries(now: datetime, worker_id: str, *, budget: float | None = None
             sent += count
             if count == 0:
                 active.remove(channel)
+        if time.monotonic() - started > limit:
+            break
         if active and all(rates.get(c.value) for c in active):
             time.sleep(0.2)  # only paced channels left: wait for their tokens
     return sent

@@ -412,3 +412,16 @@ def test_each_publishing_use_case_writes_its_event(engine: Flask, frozen_clock: 
         sa.select(OutboxEvent).where(OutboxEvent.kind == "postmortem.published")
     ).one()
     assert postmortem.payload["context"]["postmortem_body"] == "What happened."
+
+
+def test_a_paced_channel_sends_no_more_than_its_rate_at_once(
+    engine: Flask, receiver: Receiver
+) -> None:
+    engine.config["DELIVERY_RATES"] = {"webhook": 2.0}
+    for n in range(5):
+        webhook(receiver, f"/hook{n}")
+    plan_events(utcnow())
+    assert run_deliveries(utcnow(), WORKER, budget=0) == 2
+    states = [d.state for d in deliveries()]
+    assert states.count(DeliveryState.SENT) == 2
+    assert states.count(DeliveryState.QUEUED) == 3
