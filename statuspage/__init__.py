@@ -60,6 +60,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_observability(app)
 
+    from .notifications import init_notifications
+
+    init_notifications(app)
+
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)

@@ -29,6 +29,9 @@ _ENV_KEYS: dict[str, type] = {
     "PUBLIC_CACHE_SECONDS": float,
     "SMS_APPRISE_URL": str,
     "NOTIFY_TIMEOUT": float,
+    "DELIVERY_MAX_ATTEMPTS": int,
+    "DELIVERY_BATCH_SIZE": int,
+    "DELIVERY_LEASE_SECONDS": float,
 }
 
 
@@ -58,6 +61,18 @@ class Config:
     METRICS_BEARER_TOKEN: str | None = None
     # When set, the worker re-exports the public site here after every public change.
     EXPORT_DIR: str | None = None
+    # The delivery engine: dead after this many attempts; claims and plans this many rows
+    # at a time; a claim not finished within the lease goes back to the queue.
+    DELIVERY_MAX_ATTEMPTS = 8
+    DELIVERY_BATCH_SIZE = 500
+    DELIVERY_LEASE_SECONDS = 300.0
+    # Messages per second per channel and worker process; a channel not listed is unpaced.
+    DELIVERY_RATES: dict[str, float] = {"sms": 1.0}
+    # Hard failures (permanent, or dead after retries) in a row before a subscriber is
+    # quarantined; a success resets the count.
+    DELIVERY_QUARANTINE_AFTER = 5
+    # A worker tick spends at most this long planning, then as long sending.
+    DELIVERY_TICK_BUDGET = 10.0
     HISTORY_PAGE_SIZE = 3  # months per history page
     # Public responses are rebuilt from the database at most this often per process (0: never
     # cached). Bounded: least recently used entries go first past either limit.

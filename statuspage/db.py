@@ -104,6 +104,15 @@ def unit_of_work() -> Iterator[sa.orm.Session]:
     try:
         yield session
         if depth == 0:
+            events = session.info.pop("events", None)
+            if events:
+                # Subscribers (the delivery engine's outbox) write rows in this transaction.
+                from flask import current_app
+
+                from .signals import events_committing
+
+                app = current_app._get_current_object()  # type: ignore[attr-defined]
+                events_committing.send(app, events=events)
             session.commit()
         else:
             session.flush()
@@ -111,6 +120,7 @@ def unit_of_work() -> Iterator[sa.orm.Session]:
         if depth == 0:
             session.rollback()
             session.info.pop("after_commit", None)
+            session.info.pop("events", None)
         raise
     finally:
         session.info["uow_depth"] = depth
@@ -127,3 +137,13 @@ def after_commit(callback: Callable[[], None]) -> None:
     if session.info.get("uow_depth", 0) == 0:
         raise RuntimeError("after_commit() called outside unit_of_work()")
     session.info.setdefault("after_commit", []).append(callback)
+
+
+def record_event(name: str, **data: Any) -> None:
+    """Record a domain event to be written by events_committing in this unit of work's COMMIT."""
+    from .extensions import db
+
+    session = db.session()
+    if session.info.get("uow_depth", 0) == 0:
+        raise RuntimeError("record_event() called outside unit_of_work()")
+    session.info.setdefault("events", []).append((name, data))

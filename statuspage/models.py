@@ -14,7 +14,7 @@ from .incidents.models import (
     TemplateKind,
 )
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
-from .notifications.models import OutboxEvent
+from .notifications.models import BroadcastChannel, Delivery, DeliveryAttempt, OutboxEvent
 from .site.models import PageSettings
 from .subscribers.models import Subscriber
 from .worker.models import WorkerHeartbeat
@@ -36,6 +36,9 @@ __all__ = [
     "MaintenanceStatus",
     "MaintenanceUpdate",
     "MessageTemplate",
+    "BroadcastChannel",
+    "Delivery",
+    "DeliveryAttempt",
     "OutboxEvent",
     "PageSettings",
     "Role",

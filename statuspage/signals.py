@@ -20,6 +20,18 @@ Each signal is sent after the unit of work that caused it has committed.
 - ``postmortem_published(sender, incident_id: int, notify: bool)``: an incident's
   postmortem was published (or republished with changes); with notify, subscribers
   who follow the incident are sent it.
+
+One signal is different: it is sent INSIDE the transaction, just before COMMIT.
+
+- ``events_committing(sender, events: list[tuple[str, dict]])``: the events recorded with
+  ``statuspage.db.record_event(name, **data)`` during the outermost unit of work, in order.
+  Receivers may add rows to the session (the delivery engine writes its outbox here), so
+  they commit or roll back together with their cause; a receiver that raises aborts the
+  whole unit of work. Names: incident.created / incident.updated (update_id, incident_id),
+  maintenance.scheduled / .updated / .cancelled (maintenance_id, update_id),
+  maintenance.reminder (maintenance_id), component.status_changed (component_id, old, new,
+  cause) and postmortem.published (incident_id); each is recorded only when subscribers
+  are to be notified.
 """
 
 from blinker import Namespace
@@ -33,3 +45,4 @@ maintenance_update_posted = _signals.signal("maintenance-update-posted")
 maintenance_reminder_due = _signals.signal("maintenance-reminder-due")
 maintenance_cancelled = _signals.signal("maintenance-cancelled")
 postmortem_published = _signals.signal("postmortem-published")
+events_committing = _signals.signal("events-committing")

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..clock import utcnow
-from ..db import after_commit, unit_of_work
+from ..db import after_commit, record_event, unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
 from ..signals import component_status_changed
@@ -263,6 +263,16 @@ def set_component_status(
         if is_current:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
             component_id, cause_value = component.id, StatusCause(cause).value
+            if cause in (StatusCause.MANUAL, StatusCause.API):
+                # Incidents and maintenance tell subscribers themselves; a person's change here.
+                record_event(
+                    "component.status_changed",
+                    component_id=component_id,
+                    old=previous.value,
+                    new=new.value,
+                    cause=cause_value,
+                    change_id=change.id,
+                )
 
             def announce() -> None:
                 component_status_changed.send(

@@ -16,7 +16,7 @@ from ..clock import utcnow
 from ..components.models import Component, ComponentStatus, ComponentStatusChange, StatusCause
 from ..components.rollup import impact_from_components, worst_impact
 from ..components.services import parse_component_status, set_component_status
-from ..db import after_commit, unit_of_work
+from ..db import after_commit, record_event, unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
 from ..signals import incident_published, postmortem_published
@@ -173,7 +173,7 @@ def create_incident(
             _snapshot(incident),
             actor_id=actor_id,
         )
-        _announce(incident, update)
+        _announce(incident, update, "incident.created")
     return incident
 
 
@@ -312,6 +312,8 @@ def publish_postmortem(
         )
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         incident_id = incident.id
+        if notify:
+            record_event("postmortem.published", incident_id=incident_id)
 
         def announce() -> None:
             postmortem_published.send(app, incident_id=incident_id, notify=notify)
@@ -681,9 +683,11 @@ def _components_held_elsewhere(incident: Incident) -> set[int]:
     return set(rows)
 
 
-def _announce(incident: Incident, update: IncidentUpdate) -> None:
+def _announce(incident: Incident, update: IncidentUpdate, event: str = "incident.updated") -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     incident_id, update_id, notify = incident.id, update.id, update.notify
+    if notify:
+        record_event(event, incident_id=incident_id, update_id=update_id)
 
     def announce() -> None:
         incident_published.send(app, incident_id=incident_id, update_id=update_id, notify=notify)

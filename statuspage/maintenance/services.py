@@ -21,7 +21,7 @@ from ..audit.services import record
 from ..clock import utcnow
 from ..components.models import Component, ComponentStatus, ComponentStatusChange, StatusCause
 from ..components.services import set_component_status
-from ..db import after_commit, unit_of_work
+from ..db import after_commit, record_event, unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
 from ..signals import (
@@ -76,7 +76,7 @@ def schedule_maintenance(
         maintenance.components = list(dict.fromkeys(components))
         session.add(maintenance)
         session.flush()
-        _add_update(
+        first = _add_update(
             session,
             maintenance,
             MaintenanceStatus.SCHEDULED,
@@ -94,7 +94,7 @@ def schedule_maintenance(
             _snapshot(maintenance),
             actor_id=actor_id,
         )
-        _announce(maintenance)
+        _announce(maintenance, first, "maintenance.scheduled")
     return maintenance
 
 
@@ -228,6 +228,8 @@ def cancel_maintenance(
         )
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         ids = (claimed.id, update.id)
+        if notify:
+            record_event("maintenance.cancelled", maintenance_id=ids[0], update_id=ids[1])
 
         def announce() -> None:
             maintenance_cancelled.send(app, maintenance_id=ids[0], update_id=ids[1], notify=notify)
@@ -371,7 +373,7 @@ def verify_maintenance(
             _snapshot(maintenance),
             actor_id=actor_id,
         )
-        _announce(maintenance)
+        _announce(maintenance, update)
     return update
 
 
@@ -407,6 +409,8 @@ def post_maintenance_update(
         )
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         ids = (maintenance.id, update.id)
+        if notify:
+            record_event("maintenance.updated", maintenance_id=ids[0], update_id=ids[1])
 
         def announce() -> None:
             maintenance_update_posted.send(
@@ -471,6 +475,8 @@ def run_due_reminders(now: datetime) -> int:
                 None,
                 {"reminded_at": now.isoformat()},
             )
+
+            record_event("maintenance.reminder", maintenance_id=maintenance_id)
 
             def announce(maintenance_id: int = maintenance_id) -> None:
                 maintenance_reminder_due.send(app, maintenance_id=maintenance_id)
@@ -629,7 +635,7 @@ def _start(
         _snapshot(maintenance),
         actor_id=actor_id,
     )
-    _announce(maintenance)
+    _announce(maintenance, update)
     return update
 
 
@@ -681,7 +687,7 @@ def _complete(
         _snapshot(maintenance),
         actor_id=actor_id,
     )
-    _announce(maintenance)
+    _announce(maintenance, update)
     return update
 
 
@@ -724,9 +730,15 @@ def _add_update(
     return update
 
 
-def _announce(maintenance: Maintenance) -> None:
+def _announce(
+    maintenance: Maintenance,
+    update: MaintenanceUpdate | None = None,
+    event: str = "maintenance.updated",
+) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     maintenance_id, status = maintenance.id, MaintenanceStatus(maintenance.status).value
+    if update is not None and update.notify:
+        record_event(event, maintenance_id=maintenance_id, update_id=update.id)
 
     def announce() -> None:
         maintenance_transitioned.send(app, maintenance_id=maintenance_id, status=status)

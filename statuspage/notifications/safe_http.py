@@ -9,6 +9,7 @@ so a DNS answer that changes between the check and the connection cannot slip th
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import requests
@@ -43,6 +44,38 @@ def _manager(allow_private: bool, timeout: float) -> Manager:
     )
 
 
+class Client:
+    """POSTs through one pooled session per thread (keep-alive), with post()'s rules."""
+
+    def __init__(self, *, allow_private: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.allow_private = allow_private
+        self.timeout = timeout
+        self._manager = _manager(allow_private, timeout)
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._manager.get_session()
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpOutcome:
+        """POST body to url and report the outcome; never raises for network trouble."""
+        return _post(self._session(), url, body, headers, self.timeout)
+
+    def close(self) -> None:
+        """Close every thread's session."""
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+
 def post(
     url: str,
     body: bytes,
@@ -52,21 +85,26 @@ def post(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> HttpOutcome:
     """POST body to url and report the outcome; never raises for network trouble."""
-    manager = _manager(allow_private, timeout)
+    with _manager(allow_private, timeout).get_session() as session:
+        return _post(session, url, body, headers, timeout)
+
+
+def _post(
+    session: requests.Session, url: str, body: bytes, headers: dict[str, str], timeout: float
+) -> HttpOutcome:
     try:
-        with manager.get_session() as session:
-            response = session.post(
-                url,
-                data=body,
-                headers=headers,
-                timeout=(min(timeout, 10.0), timeout),
-                allow_redirects=False,
-                stream=True,
-            )
-            try:
-                answer = response.raw.read(MAX_ANSWER_BYTES, decode_content=True) or b""
-            finally:
-                response.close()
+        response = session.post(
+            url,
+            data=body,
+            headers=headers,
+            timeout=(min(timeout, 10.0), timeout),
+            allow_redirects=False,
+            stream=True,
+        )
+        try:
+            answer = response.raw.read(MAX_ANSWER_BYTES, decode_content=True) or b""
+        finally:
+            response.close()
     except InvalidIPAddress as exc:
         return HttpOutcome(False, None, f"refused: the address {exc} is private or reserved")
     except requests.Timeout:

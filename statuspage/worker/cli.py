@@ -27,4 +27,9 @@ def worker_command(once: bool, interval: float | None) -> None:
     logging.getLogger("statuspage").setLevel(logging.INFO)
     if interval is None:
         interval = float(current_app.config["WORKER_INTERVAL"])
-    Worker(interval=interval).run(once=once)
+    from ..notifications.engine import close_senders
+
+    try:
+        Worker(interval=interval).run(once=once)
+    finally:
+        close_senders(current_app._get_current_object())  # type: ignore[attr-defined]

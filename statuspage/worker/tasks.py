@@ -50,6 +50,12 @@ def load_builtin_tasks() -> None:
         _TASKS["maintenance.transitions"] = _maintenance_transitions
     if "maintenance.reminders" not in _TASKS:
         _TASKS["maintenance.reminders"] = _maintenance_reminders
+    if "notifications.sweep" not in _TASKS:
+        _TASKS["notifications.sweep"] = _notifications_sweep
+    if "notifications.plan" not in _TASKS:
+        _TASKS["notifications.plan"] = _notifications_plan
+    if "notifications.deliver" not in _TASKS:
+        _TASKS["notifications.deliver"] = _notifications_deliver
 
 
 def _maintenance_transitions(now: datetime) -> int:
@@ -68,3 +74,20 @@ def _export_refresh(now: datetime) -> int:
     from ..export.refresh import refresh_export
 
     return refresh_export(now)
+def _notifications_sweep(now: datetime) -> int:
+    from ..notifications.engine import sweep_leases
+
+    return sweep_leases(now)
+
+
+def _notifications_plan(now: datetime) -> int:
+    from ..notifications.planner import plan_events
+
+    return plan_events(now)
+
+
+def _notifications_deliver(now: datetime) -> int:
+    from ..notifications.engine import run_deliveries
+    from .loop import default_worker_id
+
+    return run_deliveries(now, default_worker_id())

@@ -29,7 +29,9 @@ WEBHOOK = "https://hooks.example.com/status"
 
 
 def outbox() -> list[OutboxEvent]:
-    return list(db.session.scalars(sa.select(OutboxEvent).order_by(OutboxEvent.id)))
+    # Subscriber events only: incidents and components write their own notification events.
+    query = sa.select(OutboxEvent).where(OutboxEvent.kind.like("subscriber.%"))
+    return list(db.session.scalars(query.order_by(OutboxEvent.id)))
 
 
 def subscribers() -> list[Subscriber]:
