@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app, g, has_request_context, request
+from werkzeug.wrappers import Request
 
 LANG_COOKIE = "lang"
 
@@ -20,12 +23,16 @@ def requested_locale() -> tuple[str | None, str | None]:
     """
     if not has_request_context():
         return None, None
-    locales = available_locales()
-    if (candidate := request.args.get("lang")) in locales:
+    return locale_asked(request, available_locales())
+
+
+def locale_asked(req: Request, locales: Sequence[str]) -> tuple[str | None, str | None]:
+    """Return what req asks for among locales: ?lang=, then the cookie, then Accept-Language."""
+    if (candidate := req.args.get("lang")) in locales:
         return candidate, "arg"
-    if (candidate := request.cookies.get(LANG_COOKIE)) in locales:
+    if (candidate := req.cookies.get(LANG_COOKIE)) in locales:
         return candidate, "cookie"
-    best = request.accept_languages.best_match(locales)
+    best = req.accept_languages.best_match(locales)
     return (best, "header") if best else (None, None)
 
 

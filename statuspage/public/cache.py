@@ -34,7 +34,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +53,12 @@ from flask.globals import request_ctx
 from flask.sessions import SessionMixin
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Request
 
 from .. import signals
-from ..i18n import requested_locale
+from ..i18n import locale_asked, requested_locale
 from ..sessions import StatusPageSessionInterface
 
 log = logging.getLogger(__name__)
@@ -296,6 +299,8 @@ def init_public_cache(app: Flask) -> PublicCache:
     )
     app.extensions[EXTENSION_KEY] = cache
     app.session_interface = PublicSessionInterface()
+    # Fresh hits are answered beneath Flask's request hooks (see FreshHits).
+    app.wsgi_app = FreshHits(app, app.wsgi_app)  # type: ignore[method-assign]
     # App-level hooks run before any blueprint's, so a hit skips the settings lookup.
     app.before_request(_serve_from_cache)
     app.after_request(_store_and_answer)
@@ -311,6 +316,65 @@ def init_public_cache(app: Flask) -> PublicCache:
     if not sa.event.contains(sa.orm.Session, "after_commit", _drop_on_commit):
         sa.event.listen(sa.orm.Session, "after_commit", _drop_on_commit)
     return cache
+
+
+class FreshHits:
+    """WSGI layer answering fresh cache hits before Flask's request hooks run.
+
+    Under a spike nearly every public request is a fresh hit. The hooks (rate limiter,
+    sign-in, metrics timer) cost more than the answer itself, so a fresh entry is served
+    straight from the request context; anything else (expired, missing, stale, not a
+    cached endpoint) goes through the whole app as before.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Any]) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """Answer a fresh hit here, or hand the request on to the app."""
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            response = self._fresh_hit(environ)
+            if response is not None:
+                return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def _fresh_hit(self, environ: dict[str, Any]) -> Response | None:
+        cache: PublicCache | None = self.app.extensions.get(EXTENSION_KEY)
+        if cache is None or cache.ttl <= 0:
+            return None
+        started = time.perf_counter()
+        # No Flask context at all: the same key and answer, from the bare WSGI request.
+        try:
+            endpoint, view_args = self.app.url_map.bind_to_environ(environ).match()
+        except (HTTPException, RequestRedirect):
+            return None  # redirects and errors are the app's to answer
+        rule = CACHED_ENDPOINTS.get(endpoint)
+        if rule is None:
+            return None
+        req = Request(environ)
+        locale, source = (
+            locale_asked(req, self.app.config["LANGUAGES"]) if rule.localized else (None, None)
+        )
+        key = _key_for(rule, endpoint, view_args, req.args, locale, req.script_root)
+        now = cache.clock()
+        entry = cache.get(key)
+        if entry is None or not cache.is_fresh(entry, now):
+            return None
+        build = Build(key=key, rule=rule, generation=cache.generation, started=now)
+        build.served = build.public = True
+        response = _answer(build, entry, now - entry.built_at, req, source)
+        self._count(req, endpoint, response, started)
+        return response
+
+    def _count(self, req: Request, endpoint: str, response: Response, started: float) -> None:
+        # The metrics hooks do not run for these answers: count them the same way here.
+        from ..observability.metrics import get_metrics
+
+        with contextlib.suppress(KeyError):
+            metrics = get_metrics(self.app)
+            metrics.http_requests.labels(req.method, endpoint, str(response.status_code)).inc()
+            metrics.http_latency.labels(endpoint).observe(time.perf_counter() - started)
 
 
 class PublicSessionInterface(StatusPageSessionInterface):
@@ -357,9 +421,21 @@ def _drop_on_commit(session: sa.orm.Session) -> None:
 
 def _key(rule: Rule) -> Key:
     locale = requested_locale()[0] if rule.localized else None
-    params = tuple((name, request.args.get(name)) for name in rule.params)
-    view_args = tuple(sorted((request.view_args or {}).items()))
-    return (request.endpoint, view_args, params, locale or "", request.script_root)
+    return _key_for(
+        rule, request.endpoint, request.view_args, request.args, locale, request.script_root
+    )
+
+
+def _key_for(
+    rule: Rule,
+    endpoint: str | None,
+    view_args: Mapping[str, Any] | None,
+    args: Any,
+    locale: str | None,
+    script_root: str,
+) -> Key:
+    params = tuple((name, args.get(name)) for name in rule.params)
+    return (endpoint, tuple(sorted((view_args or {}).items())), params, locale or "", script_root)
 
 
 def _serve_from_cache() -> ResponseReturnValue | None:
@@ -467,9 +543,17 @@ def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0
 
 
-def _answer(build: Build, entry: Entry, age: float | None) -> Response:
-    """Return entry as a response to this request (gzip, ETag, 304, caching headers)."""
-    use_gzip = entry.gzipped is not None and _accepts_gzip()
+def _answer(
+    build: Build,
+    entry: Entry,
+    age: float | None,
+    req: Request | None = None,
+    locale_source: str | None = None,
+) -> Response:
+    """Return entry as a response to req (gzip, ETag, 304, caching headers)."""
+    if req is None:
+        req, locale_source = request, requested_locale()[1]
+    use_gzip = entry.gzipped is not None and req.accept_encodings["gzip"] > 0
     response = Response(entry.gzipped if use_gzip else entry.body, headers=entry.headers)
     # A strong ETag names one byte sequence, so the gzipped body has its own.
     response.set_etag(entry.etag + ("-gz" if use_gzip else ""))
@@ -480,11 +564,11 @@ def _answer(build: Build, entry: Entry, age: float | None) -> Response:
         response.vary.add("Accept-Encoding")
     if entry.localized:
         response.vary.add("Accept-Language")
-        if requested_locale()[1] == "cookie":
+        if locale_source == "cookie":
             response.vary.add("Cookie")
     if age is not None:
         response.headers["Age"] = str(max(0, math.floor(age)))
-    response.make_conditional(request)  # turns it into a 304 in place when the ETag matches
+    response.make_conditional(req)  # turns it into a 304 in place when the ETag matches
     return response
 
 

@@ -136,6 +136,29 @@ def test_warm_cache_runs_no_sql(frozen_clock, demo, app, client, ticker):
         assert conditional.status_code == 304
 
 
+def test_fresh_hits_skip_the_app_but_answer_and_count_the_same(
+    frozen_clock, demo, app, client, ticker
+):
+    from statuspage.observability.metrics import get_metrics
+
+    ran: list[str] = []
+    # A hook of the app's own: fresh hits are answered beneath it, builds go through it.
+    app.before_request_funcs.setdefault(None, []).append(lambda: ran.append("hook"))
+    counter = get_metrics(app).http_requests
+    for url in ("/", "/api/v2/summary.json", "/history.atom"):
+        ran.clear()
+        built = client.get(url, headers={"Accept-Encoding": "gzip", "Accept-Language": "en"})
+        assert ran == ["hook"], url
+        endpoint = app.url_map.bind("localhost").match(url.split("?")[0])[0]
+        before = counter.labels("GET", endpoint, "200")._value.get()
+        hit = client.get(url, headers={"Accept-Encoding": "gzip", "Accept-Language": "en"})
+        assert ran == ["hook"], f"{url}: a fresh hit ran the app's hooks"
+        assert hit.data == built.data
+        for header in ("ETag", "Cache-Control", "Content-Encoding", "Vary", "Content-Type"):
+            assert hit.headers.get(header) == built.headers.get(header), (url, header)
+        assert counter.labels("GET", endpoint, "200")._value.get() == before + 1
+
+
 def test_unread_query_parameters_share_the_entry(frozen_clock, demo, app, client, ticker):
     client.get("/")
     client.get("/history")
