@@ -105,7 +105,9 @@ def test_admin_adds_edits_and_deletes_a_channel_with_its_url_masked_in_the_list(
     with db_session(app) as session:
         details = " ".join(
             str(e.after) + str(e.before)
-            for e in session.scalars(sa.select(AuditEntry).where(AuditEntry.action.like("broadcast.%")))
+            for e in session.scalars(
+                sa.select(AuditEntry).where(AuditEntry.action.like("broadcast.%"))
+            )
         )
     assert "TokenA" not in details
 
