@@ -100,6 +100,8 @@ class ReportView:
     planned: bool
     active: bool
     summary: str
+    # The one delivery's state when the event has a single recipient (a test, a ping).
+    state: str
     channels: list[ChannelRow]
     totals: dict[str, int]
     total: int
@@ -146,6 +148,9 @@ def build_report(event: OutboxEvent, when: Callable[[datetime | None], str]) -> 
         planned=report.planned,
         active=active,
         summary=_summary(report, active),
+        state=next((st.value for st, n in report.totals.items() if n), "")
+        if report.total == 1
+        else "",
         channels=channels,
         totals=totals,
         total=report.total,
@@ -190,6 +195,7 @@ def report_json(report: ReportView) -> dict[str, Any]:
         "planned": report.planned,
         "active": report.active,
         "summary": report.summary,
+        "state": report.state,
         "total": report.total,
         "totals": report.totals,
         "channels": [

@@ -136,7 +136,7 @@
       setText("[data-summary]", json.summary);
       var summary = box.querySelector("[data-summary]");
       if (summary && summary.hasAttribute("data-state")) {
-        summary.setAttribute("data-state", json.active ? "sending" : "done");
+        summary.setAttribute("data-state", json.state || (json.active ? "waiting" : "done"));
       }
       setText("[data-retried]", json.retried);
       setText("[data-duplicates]", json.possible_duplicates);

@@ -175,6 +175,7 @@ def test_send_test_is_sent_by_the_worker_and_the_console_shows_sent(
             sa.select(OutboxEvent).where(OutboxEvent.kind == "broadcast.test")
         ).all()
         assert event.payload == {"broadcast_channel_id": saved["id"]}
+        event_id = event.id
     assert receiver.received == []
     row = parse(client.get("/admin/broadcasts").text).find(
         "tr", **{"data-broadcast-id": str(saved["id"])}
@@ -194,4 +195,6 @@ def test_send_test_is_sent_by_the_worker_and_the_console_shows_sent(
     summary = row.one("data-summary")
     assert summary.attrs["data-state"] == "sent"
     assert summary.text == "Sent"
+    status = client.get(f"/admin/deliveries/{event_id}/status").get_json()
+    assert (status["state"], status["active"], status["totals"]["sent"]) == ("sent", False, 1)
     assert "broadcast.test" in actions(app)
