@@ -28,6 +28,7 @@ from ..public.formatting import duration_text
 from ..public.labels import component_status_label, impact_label, incident_status_label
 from . import bp
 from .access import requires
+from .delivery_views import report_globals
 from .forms import ConfirmForm
 from .helpers import apply_errors
 from .incident_forms import (
@@ -115,8 +116,12 @@ def incidents() -> ResponseReturnValue:
 @bp.get("/incidents/<incident_id>")
 def incident_detail(incident_id: str) -> ResponseReturnValue:
     """Show an incident: facts, components, timeline and what can be done next."""
+    incident = _read(incident_id)
     return render_template(
-        "admin/incidents/detail.html", incident=_read(incident_id), **common(page_zone())
+        "admin/incidents/detail.html",
+        incident=incident,
+        **report_globals([u.public_id for u in incident.updates]),
+        **common(page_zone()),
     )
 
 

@@ -26,6 +26,7 @@ from ..markup import render_markdown
 from ..public.labels import maintenance_status_label
 from . import bp
 from .access import requires
+from .delivery_views import report_globals
 from .helpers import apply_errors
 from .maintenance_forms import (
     MaintenanceCancelForm,
@@ -213,6 +214,7 @@ def _render_detail(
         update_form=update_form,
         problems=problems,
         wording=wording,
+        **report_globals([u.public_id for u in window.updates]),
         **_common(zone),
     ), status
 

@@ -125,3 +125,71 @@ def events_for_topic(kind: str, internal_id: int) -> list[OutboxEvent]:
 def find_event(event_id: int) -> OutboxEvent | None:
     """Return an outbox event by id, or None."""
     return db.session.get(OutboxEvent, event_id)
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """A failed or dead delivery, for the report's list: who, how often, the last error."""
+
+    id: int
+    key: str
+    channel: Channel
+    state: DeliveryState
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime
+    subscriber_id: int | None
+    broadcast_channel_id: int | None
+
+
+_FAILED_STATES = (DeliveryState.FAILED, DeliveryState.DEAD)
+
+
+def count_failed(event: OutboxEvent) -> int:
+    """Return how many of an event's deliveries are failed (waiting for a retry) or dead."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Delivery.event_id == event.id, Delivery.state.in_(_FAILED_STATES)
+            )
+        )
+        or 0
+    )
+
+
+def failed_deliveries(event: OutboxEvent, offset: int, limit: int) -> list[FailedDelivery]:
+    """Return one page of an event's failed and dead deliveries, in id order."""
+    return [
+        FailedDelivery(
+            id=d.id,
+            key=d.key,
+            channel=Channel(d.channel),
+            state=DeliveryState(d.state),
+            attempts=d.attempts,
+            last_error=d.last_error or "",
+            next_attempt_at=d.next_attempt_at,
+            subscriber_id=d.subscriber_id,
+            broadcast_channel_id=d.broadcast_channel_id,
+        )
+        for d in db.session.scalars(
+            sa.select(Delivery)
+            .where(Delivery.event_id == event.id, Delivery.state.in_(_FAILED_STATES))
+            .order_by(Delivery.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    ]
+
+
+def events_for_updates(update_public_ids: list[str]) -> dict[str, list[OutboxEvent]]:
+    """Return the events of several updates at once, by update public id."""
+    found: dict[str, list[OutboxEvent]] = defaultdict(list)
+    if not update_public_ids:
+        return {}
+    for event in db.session.scalars(
+        sa.select(OutboxEvent)
+        .where(OutboxEvent.update_public_id.in_(update_public_ids))
+        .order_by(OutboxEvent.id)
+    ):
+        found[event.update_public_id or ""].append(event)
+    return dict(found)

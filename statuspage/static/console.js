@@ -123,7 +123,70 @@
     step();
   }
 
+  // A delivery report while its fan-out runs: poll its counts every 2 s, stop when
+  // nothing is queued or sending any more.
+  function setUpDeliveryReport(box) {
+    var url = box.getAttribute("data-status-url");
+    if (!url || box.getAttribute("data-active") !== "true") { return; }
+    function setText(selector, value) {
+      var el = box.querySelector(selector);
+      if (el) { el.textContent = String(value); }
+    }
+    function render(json) {
+      setText("[data-summary]", json.summary);
+      var summary = box.querySelector("[data-summary]");
+      if (summary && summary.hasAttribute("data-state")) {
+        summary.setAttribute("data-state", json.state || (json.active ? "waiting" : "done"));
+      }
+      setText("[data-retried]", json.retried);
+      setText("[data-duplicates]", json.possible_duplicates);
+      Object.keys(json.totals).forEach(function (state) {
+        setText('[data-count="total:' + state + '"]', json.totals[state]);
+      });
+      var body = box.querySelector("[data-channel-rows]");
+      if (!body) { return; }
+      var states = Object.keys(json.totals);
+      json.channels.forEach(function (c) {
+        var row = body.querySelector('tr[data-channel="' + c.channel + '"]');
+        if (!row) {
+          row = document.createElement("tr");
+          row.setAttribute("data-channel", c.channel);
+          var head = document.createElement("th");
+          head.scope = "row";
+          head.textContent = c.label;
+          row.appendChild(head);
+          states.forEach(function (state) {
+            var cell = document.createElement("td");
+            cell.setAttribute("data-count", c.channel + ":" + state);
+            row.appendChild(cell);
+          });
+          body.appendChild(row);
+        }
+        states.forEach(function (state) {
+          var cell = row.querySelector('[data-count="' + c.channel + ":" + state + '"]');
+          if (cell) { cell.textContent = String(c.counts[state]); }
+        });
+      });
+    }
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        }).then(function (json) {
+          render(json);
+          box.setAttribute("data-active", json.active ? "true" : "false");
+          if (json.active) { window.setTimeout(poll, 2000); }
+        }).catch(function () {
+          // A network hiccup: try again a little later rather than giving up.
+          window.setTimeout(poll, 5000);
+        });
+    }
+    window.setTimeout(poll, 2000);
+  }
+
   function start() {
+    document.querySelectorAll("[data-delivery-report]").forEach(setUpDeliveryReport);
     document.querySelectorAll("form#import-step").forEach(setUpImport);
     document.querySelectorAll("textarea[data-markdown]").forEach(setUpPreview);
     document.querySelectorAll("form[data-impact-form]").forEach(setUpImpact);

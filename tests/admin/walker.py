@@ -159,6 +159,11 @@ def world_from_demo(app: Flask, summary: Any) -> World:
         )
         ids["subscriber_id"] = subscriber.public_id
         ids["import_id"] = upload.id
+        from statuspage.notifications.broadcasts import create_channel, send_test
+
+        channel = create_channel("Walker channel", "json://127.0.0.1:9/", actor="walker")
+        ids["channel_id"] = str(channel.id)
+        ids["event_id"] = str(send_test(channel, actor="walker").id)
         emails = {role: user.email for role, user in users.items()}
         db.session.remove()
     return World(ids=ids, emails=emails, password=DEMO_PASSWORD)
