@@ -53,6 +53,7 @@ MEMORY_SLACK_MB = 15.0
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 CHUNK = 10_000
 INSIDE = "STATUSPAGE_BENCH_INSIDE_VENV"
+PROFILE_DIR = os.environ.get("BENCH_PROFILE")
 
 
 # ----------------------------------------------------------------------------- sinks
@@ -277,10 +278,17 @@ def one_run(kind: str, count: int, engine: str, workers: int, timeout: float) ->
         # Monotonic clocks differ per process; the wall clock is shared.
         started = time.monotonic() - (time.time() - published_wall)
         with log.open("ab") as out:
-            for _ in range(workers):
+            for number in range(workers):
+                command = [str(BIN / "statuspage"), "worker"]
+                if PROFILE_DIR:  # BENCH_PROFILE=dir: one cProfile file per worker
+                    out_file = Path(PROFILE_DIR) / f"{kind}-{count}-worker{number}.prof"
+                    command = [
+                        str(BIN / "python"), "-m", "cProfile", "-o", str(out_file),
+                        str(BIN / "statuspage"), "worker",
+                    ]  # fmt: skip
                 procs.append(
                     subprocess.Popen(
-                        [str(BIN / "statuspage"), "worker"],
+                        command,
                         env={**env, "STATUSPAGE_INSTANCE_PATH": str(work)},
                         cwd=work,
                         stdout=out,
