@@ -137,7 +137,7 @@ class EmailSender:
         slices = [ready[i * size : (i + 1) * size] for i in range(count)]
         futures = [
             self._pool.submit(self._send_slice, connection, part)
-            for connection, part in zip(self.connections, slices, strict=True)
+            for connection, part in zip(self.connections[:count], slices, strict=True)
             if part
         ]
         return [pair for future in futures for pair in future.result()]
