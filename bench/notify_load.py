@@ -346,9 +346,16 @@ def counts(text: str) -> list[int]:
 def main() -> int:
     """Run the benchmark and print the table; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--emails", default="10000,100000", help="subscriber counts, comma-separated")
+    parser.add_argument(
+        "--emails", default="10000,100000", help="subscriber counts, comma-separated"
+    )
     parser.add_argument("--webhooks", default="10000", help="subscriber counts, comma-separated")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: 1 on SQLite, 2 on PostgreSQL)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: 1 on SQLite, 2 on PostgreSQL)",
+    )
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run at most")
     args = parser.parse_args()
@@ -358,28 +365,41 @@ def main() -> int:
         ensure_installed(["test"])
         compile_translations()
         python = BIN / "python"
-        os.execve(str(python), [str(python), __file__, *sys.argv[1:]], {**os.environ, INSIDE: "1"})
+        env = {**os.environ, INSIDE: "1"}
+        os.execve(str(python), [str(python), __file__, *sys.argv[1:]], env)  # noqa: S606
     workers = args.workers or (1 if args.database == "sqlite" else 2)
     if args.database == "sqlite" and workers > 1:
         print("note: several workers share a queue on PostgreSQL only; SQLite serialises them")
     os.chdir(ROOT)
-    print(f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}  cores: {os.cpu_count()}")
+    print(
+        f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}  cores: {os.cpu_count()}"
+    )
     runs: list[Run] = []
-    plan = [("email", n) for n in counts(args.emails)] + [("webhook", n) for n in counts(args.webhooks)]
+    plan = [("email", n) for n in counts(args.emails)] + [
+        ("webhook", n) for n in counts(args.webhooks)
+    ]
     for kind, n in plan:
         print(f"... {kind}: {n} subscribers, {workers} worker(s), {args.database}", flush=True)
         run = one_run(kind, n, args.database, workers, args.timeout)
-        print(f"    {run.delivered} in {run.seconds:.1f}s = {run.rate:.0f}/s, peak RSS {run.peak_mb:.0f} MB", flush=True)
+        print(
+            f"    {run.delivered} in {run.seconds:.1f}s = {run.rate:.0f}/s, "
+            f"peak RSS {run.peak_mb:.0f} MB",
+            flush=True,
+        )
         runs.append(run)
     print()
-    print(f"{'channel':<8} {'subscribers':>11} {'delivered':>9} {'seconds':>8} {'per s':>7} {'peak RSS MB':>11}  target")
+    print(
+        f"{'channel':<8} {'subscribers':>11} {'delivered':>9} {'seconds':>8} {'per s':>7} "
+        f"{'peak RSS MB':>11}  target"
+    )
     ok = True
     for run in runs:
         passed = run.delivered >= run.subscribers and run.rate >= TARGET_RATE
         ok &= passed
         print(
             f"{run.kind:<8} {run.subscribers:>11} {run.delivered:>9} {run.seconds:>8.1f} "
-            f"{run.rate:>7.0f} {run.peak_mb:>11.0f}  {'PASS' if passed else 'FAIL'} (>= {TARGET_RATE:.0f}/s)"
+            f"{run.rate:>7.0f} {run.peak_mb:>11.0f}  {'PASS' if passed else 'FAIL'} "
+            f"(>= {TARGET_RATE:.0f}/s)"
         )
     emails = sorted((r for r in runs if r.kind == "email"), key=lambda r: r.subscribers)
     if len(emails) >= 2:
@@ -388,7 +408,8 @@ def main() -> int:
         ok &= flat
         print(
             f"memory: {small.peak_mb:.0f} MB at {small.subscribers}, {big.peak_mb:.0f} MB at "
-            f"{big.subscribers}: {'PASS' if flat else 'FAIL'} (flat: within x{MEMORY_SLACK} + {MEMORY_SLACK_MB:.0f} MB)"
+            f"{big.subscribers}: {'PASS' if flat else 'FAIL'} "
+            f"(flat: within x{MEMORY_SLACK} + {MEMORY_SLACK_MB:.0f} MB)"
         )
     print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     print("PASS" if ok else "FAIL")

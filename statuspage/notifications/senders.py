@@ -11,8 +11,8 @@ import itertools
 import logging
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote, urlsplit

@@ -10,8 +10,8 @@ services.rotate_tokens) revokes every one sent before.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import lru_cache
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
