@@ -54,6 +54,7 @@ PG_HOST, PG_PORT = "127.0.0.1", 5432
 CHUNK = 10_000
 INSIDE = "STATUSPAGE_BENCH_INSIDE_VENV"
 PROFILE_DIR = os.environ.get("BENCH_PROFILE")
+TUNING = ("STATUSPAGE_SMTP_CONNECTIONS", "STATUSPAGE_DELIVERY_")
 
 
 # ----------------------------------------------------------------------------- sinks
@@ -162,7 +163,12 @@ def make_instance(engine: str, work: Path) -> Instance:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
         url = f"postgresql+psycopg://{user}@{PG_HOST}:{PG_PORT}/{name}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STATUSPAGE_")}
+    # Only the tuning knobs pass through (e.g. STATUSPAGE_SMTP_CONNECTIONS=1 to compare).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("STATUSPAGE_") or k.startswith(TUNING)
+    }
     env |= {
         "STATUSPAGE_DATABASE_URL": url,
         "STATUSPAGE_SECRET_KEY": "bench-" + secrets.token_hex(8),
