@@ -16,6 +16,7 @@ _ENV_KEYS: dict[str, type] = {
     "SECRET_KEY": str,
     "BASE_URL": str,
     "SMTP_URL": str,
+    "SMTP_CONNECTIONS": int,
     "MAIL_FROM": str,
     "REDIS_URL": str,
     "WEBHOOK_ALLOW_PRIVATE": bool,
@@ -43,6 +44,8 @@ class Config:
     DATABASE_URL: str | None = None
     BASE_URL = "http://127.0.0.1:8000"
     SMTP_URL: str | None = None
+    # SMTP sessions each worker process keeps open and sends over in parallel threads.
+    SMTP_CONNECTIONS = 8
     MAIL_FROM = "status@example.com"
     REDIS_URL: str | None = None
     WEBHOOK_ALLOW_PRIVATE = False

@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 DEFAULT_NOTIFY_TIMEOUT = 20.0
 SMTP_MISSING = "STATUSPAGE_SMTP_URL is not set"
 SMS_MISSING = "SMS is not configured"
+# A batch is spread over another parallel SMTP session per this many messages.
+MESSAGES_PER_SESSION_MIN = 64
 _THREAD_NUMBERS = itertools.count(1)
 _DELIVERY: contextvars.ContextVar[str] = contextvars.ContextVar("statuspage_apprise_delivery")
 _CREDENTIALS = re.compile(r"(?i)([a-z][a-z0-9+.\-]*://)[^/\s@]+@")
@@ -49,20 +52,30 @@ _CREDENTIALS = re.compile(r"(?i)([a-z][a-z0-9+.\-]*://)[^/\s@]+@")
 
 
 class EmailSender:
-    """Send notification emails over one SMTP session kept open across batches."""
+    """Send notification emails over SMTP sessions kept open across batches, in parallel."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         url = app.config.get("SMTP_URL")
         self._problem: str | None = None
         self.smtp: SmtpConnection | None = None
+        # smtplib waits on a round trip per command with the GIL released: several sessions
+        # in threads keep the server busy while one waits.
+        self.connections: list[SmtpConnection] = []
+        self._pool: ThreadPoolExecutor | None = None
         if not url:
             self._problem = SMTP_MISSING
         else:
             try:
-                self.smtp = SmtpConnection(parse_smtp_url(str(url)))
+                settings = parse_smtp_url(str(url))
             except ValueError as exc:
                 self._problem = str(exc)
+            else:
+                count = max(1, int(app.config.get("SMTP_CONNECTIONS") or 1))
+                self.connections = [SmtpConnection(settings) for _ in range(count)]
+                self.smtp = self.connections[0]
+                if count > 1:
+                    self._pool = ThreadPoolExecutor(count, thread_name_prefix="smtp")
         self.mail_from = parseaddr(str(app.config.get("MAIL_FROM") or ""))[1]
         self.domain = urlsplit(str(app.config.get("BASE_URL") or "")).hostname or "localhost"
 
@@ -73,7 +86,9 @@ class EmailSender:
         # Keyed by the context object itself (kept alive here so its id is not reused).
         prepared: dict[tuple[int, str, bool, bool], tuple[Mapping[str, Any], PreparedEmail]] = {}
         sent_at = utcnow()
-        results: list[Result] = []
+        results: list[Result | None] = []
+        # (index in results, recipient, bytes): rendered here, sent below in parallel.
+        ready: list[tuple[int, str, bytes]] = []
         for outgoing in batch:
             key = (
                 id(outgoing.context),
@@ -104,9 +119,42 @@ class EmailSender:
             except ValueError as exc:
                 results.append(Result(False, str(exc), permanent=True))
                 continue
-            outcome = self.smtp.send_bytes(self.mail_from, outgoing.target, data)
-            results.append(Result(outcome.ok, outcome.error, outcome.permanent))
-        return results
+            ready.append((len(results), outgoing.target, data))
+            results.append(None)
+        for index, result in self._transmit(ready):
+            results[index] = result
+        return [r if r is not None else Result(False, "not sent") for r in results]
+
+    def _transmit(self, ready: list[tuple[int, str, bytes]]) -> list[tuple[int, Result]]:
+        """Send the messages, a contiguous slice per SMTP session, each in its own thread."""
+        if not ready:
+            return []
+        # Small batches stay on one session: opening more would cost more than it saves.
+        count = min(len(self.connections), max(1, len(ready) // MESSAGES_PER_SESSION_MIN))
+        if self._pool is None or count == 1:
+            return self._send_slice(self.connections[0], ready)
+        size = -(-len(ready) // count)  # ceiling division
+        slices = [ready[i * size : (i + 1) * size] for i in range(count)]
+        futures = [
+            self._pool.submit(self._send_slice, connection, part)
+            for connection, part in zip(self.connections[:count], slices, strict=True)
+            if part
+        ]
+        return [pair for future in futures for pair in future.result()]
+
+    def _send_slice(
+        self, connection: SmtpConnection, part: list[tuple[int, str, bytes]]
+    ) -> list[tuple[int, Result]]:
+        answers = []
+        for index, recipient, data in part:
+            try:
+                outcome = connection.send_bytes(self.mail_from, recipient, data)
+            except Exception as exc:  # a bug must fail this message, not the whole batch
+                log.exception("SMTP send failed")
+                answers.append((index, Result(False, f"{type(exc).__name__}: {exc}")))
+                continue
+            answers.append((index, Result(outcome.ok, outcome.error, outcome.permanent)))
+        return answers
 
     def _prepare(self, outgoing: Outgoing) -> PreparedEmail:
         context = outgoing.context
@@ -131,9 +179,12 @@ class EmailSender:
         )
 
     def close(self) -> None:
-        """End the SMTP session."""
-        if self.smtp is not None:
-            self.smtp.close()
+        """End the SMTP sessions and their threads."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        for connection in self.connections:
+            connection.close()
 
 
 # --------------------------------------------------------------------------- Apprise

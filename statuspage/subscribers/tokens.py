@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
 
 from ..clock import utcnow
 from ..extensions import db
@@ -53,17 +55,37 @@ class TokenRevoked(TokenError):
     reason = "revoked"
 
 
+# Derived signing keys by (secret, salt, method): itsdangerous derives the key again on
+# every sign and check, and a fan-out signs two tokens per message.
+_derived_keys: dict[tuple[bytes, bytes, str, Any], bytes] = {}
+
+
 class _Signer(TimestampSigner):
     # Timestamps come from our clock so that signing and the expiry check agree.
     def get_timestamp(self) -> int:
         return int(utcnow().timestamp())
 
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        raw = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        cache_key = (raw, self.salt, self.key_derivation, self.digest_method)
+        key = _derived_keys.get(cache_key)
+        if key is None:
+            if len(_derived_keys) > 64:  # secrets change rarely; keep the cache bounded
+                _derived_keys.clear()
+            key = _derived_keys[cache_key] = super().derive_key(raw)
+        return key
 
-def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
-    secret = current_app.config["SECRET_KEY"]
+
+@lru_cache(maxsize=32)
+def _serializer_for(secret: str | bytes, purpose: Purpose) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(
         secret, salt=f"statuspage.subscriber.{purpose.value}", signer=_Signer
     )
+
+
+def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+    # One serializer per (secret, purpose): it holds no per-call state.
+    return _serializer_for(current_app.config["SECRET_KEY"], purpose)
 
 
 def make_token(subscriber: Subscriber, purpose: Purpose | str) -> str:

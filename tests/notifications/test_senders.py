@@ -305,3 +305,24 @@ def test_a_broken_theme_template_is_a_temporary_error(tmp_path: Path, sink: Smtp
     assert incident.error.startswith("email template error")
     assert confirm.ok  # the templates the theme did not break still work
     assert [d.rcpt_tos for d in sink.messages] == [["bo@example.org"]]
+
+
+def test_a_large_batch_is_spread_over_parallel_sessions_each_message_once(
+    tmp_path: Path, sink: SmtpSink
+) -> None:
+    sender = EmailSender(make_app(tmp_path, SMTP_URL=sink.url, SMTP_CONNECTIONS=4))
+    targets = [f"user{n}@example.org" for n in range(1, 301)]
+    targets[150] = "bounce@example.org"  # its answer must land at its own place
+    batch = [outgoing("incident.updated", t, n=n) for n, t in enumerate(targets, start=1)]
+    shared = batch[0].context
+    batch = [type(o)(**{**o.__dict__, "context": shared}) for o in batch]
+    try:
+        results = sender.send(batch)
+    finally:
+        sender.close()
+    assert len(results) == 300
+    assert [i for i, r in enumerate(results) if not r.ok] == [150]
+    assert results[150].permanent
+    received = sorted(rcpt for m in sink.messages for rcpt in m.rcpt_tos)
+    assert received == sorted(t for t in targets if t != "bounce@example.org")
+    assert 1 < sink.sessions <= 4
