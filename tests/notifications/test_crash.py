@@ -77,11 +77,11 @@ def _wait(condition: Any, timeout: float, what: str, log: Path) -> None:
         time.sleep(0.05)
 
 
+# Several worker processes share a queue on PostgreSQL only (SQLite runs one worker).
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_killed_worker_mid_fan_out_loses_nothing(
     database: Any, database_url: str, app: Flask, receiver: Receiver, tmp_path: Path
 ) -> None:
-    if database.engine != "postgresql":
-        pytest.skip("several worker processes share a queue on PostgreSQL only")
     log = tmp_path / "workers.log"
     with app.app_context():
         api = create_component("API")
