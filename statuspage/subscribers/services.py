@@ -152,6 +152,25 @@ def _snapshot(subscriber: Subscriber) -> dict[str, Any]:
     }
 
 
+def _audit(
+    actor: str,
+    action: str,
+    subscriber: Subscriber,
+    before: dict[str, Any] | None,
+    actor_id: int | None,
+) -> None:
+    """Record a change to a subscriber in the audit log, before and after."""
+    record(
+        actor,
+        action,
+        "subscriber",
+        subscriber.public_id,
+        before,
+        _snapshot(subscriber),
+        actor_id=actor_id,
+    )
+
+
 def _secret_key() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
 
@@ -384,15 +403,7 @@ def _again(
         subscriber.confirmation_code_hash = None
     elif pending:
         _request_confirmation(subscriber)
-    record(
-        actor,
-        "subscriber.update",
-        "subscriber",
-        subscriber.public_id,
-        before,
-        _snapshot(subscriber),
-        actor_id=actor_id,
-    )
+    _audit(actor, "subscriber.update", subscriber, before, actor_id)
 
 
 def confirm(
@@ -410,15 +421,7 @@ def confirm(
         subscriber.state = SubscriberState.ACTIVE
         subscriber.confirmed_at = utcnow()
         subscriber.confirmation_code_hash = None
-        record(
-            actor,
-            "subscriber.confirm",
-            "subscriber",
-            subscriber.public_id,
-            before,
-            _snapshot(subscriber),
-            actor_id=actor_id,
-        )
+        _audit(actor, "subscriber.confirm", subscriber, before, actor_id)
     return subscriber
 
 
@@ -449,15 +452,7 @@ def unsubscribe(
         subscriber.unsubscribed_at = now
         subscriber.purge_at = now + PURGE_AFTER_UNSUBSCRIBE
         subscriber.confirmation_code_hash = None
-        record(
-            actor,
-            "subscriber.unsubscribe",
-            "subscriber",
-            subscriber.public_id,
-            before,
-            _snapshot(subscriber),
-            actor_id=actor_id,
-        )
+        _audit(actor, "subscriber.unsubscribe", subscriber, before, actor_id)
     return subscriber
 
 
@@ -481,15 +476,7 @@ def reactivate(
         subscriber.unsubscribed_at = None
         subscriber.purge_at = None
         subscriber.failure_count = 0
-        record(
-            actor,
-            "subscriber.reactivate",
-            "subscriber",
-            subscriber.public_id,
-            before,
-            _snapshot(subscriber),
-            actor_id=actor_id,
-        )
+        _audit(actor, "subscriber.reactivate", subscriber, before, actor_id)
     return subscriber
 
 
@@ -505,15 +492,7 @@ def quarantine(
         subscriber.state = SubscriberState.QUARANTINED
         subscriber.quarantined_at = now
         subscriber.purge_at = now + PURGE_AFTER_QUARANTINE
-        record(
-            actor,
-            "subscriber.quarantine",
-            "subscriber",
-            subscriber.public_id,
-            before,
-            _snapshot(subscriber),
-            actor_id=actor_id,
-        )
+        _audit(actor, "subscriber.quarantine", subscriber, before, actor_id)
     return subscriber
 
 
@@ -562,15 +541,7 @@ def update_subscriber(
             subscriber.set_kinds(wanted)
         if not isinstance(chosen_language, _Keep):
             subscriber.language = chosen_language
-        record(
-            actor,
-            "subscriber.update",
-            "subscriber",
-            subscriber.public_id,
-            before,
-            _snapshot(subscriber),
-            actor_id=actor_id,
-        )
+        _audit(actor, "subscriber.update", subscriber, before, actor_id)
     return subscriber
 
 
