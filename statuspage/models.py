@@ -4,6 +4,7 @@ from .accounts.models import ApiKey, Role, User
 from .api.models import IdempotencyRecord
 from .audit.models import AuditEntry
 from .components.models import Component, ComponentGroup, ComponentStatus, ComponentStatusChange
+from .customers.models import Customer, CustomerDomain
 from .incidents.models import (
     Impact,
     Incident,
@@ -13,6 +14,7 @@ from .incidents.models import (
     MessageTemplate,
     TemplateKind,
 )
+from .internal.models import AlertEvent, Integration, InternalIncident, MappingRule
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from .notifications.models import BroadcastChannel, Delivery, DeliveryAttempt, OutboxEvent
 from .site.models import PageSettings
@@ -20,6 +22,12 @@ from .subscribers.models import Subscriber
 from .worker.models import WorkerHeartbeat
 
 __all__ = [
+    "AlertEvent",
+    "Customer",
+    "CustomerDomain",
+    "Integration",
+    "InternalIncident",
+    "MappingRule",
     "ApiKey",
     "AuditEntry",
     "Component",

@@ -1,0 +1,1 @@
+"""Customer accounts: who uses which components, for support agents and blast radius."""

@@ -1,0 +1,1 @@
+"""Internal incidents: what alerting tools (Alertmanager, PagerDuty, Grafana, Opsgenie) send in."""
