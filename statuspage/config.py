@@ -28,6 +28,7 @@ _ENV_KEYS: dict[str, type] = {
     "API_RATE_LIMIT": str,
     "EXPORT_DIR": str,
     "PUBLIC_CACHE_SECONDS": float,
+    "PUBLIC_CACHE_REBUILD_SECONDS": float,
     "SMS_APPRISE_URL": str,
     "NOTIFY_TIMEOUT": float,
     "DELIVERY_MAX_ATTEMPTS": int,
@@ -80,6 +81,7 @@ class Config:
     # Public responses are rebuilt from the database at most this often per process (0: never
     # cached). Bounded: least recently used entries go first past either limit.
     PUBLIC_CACHE_SECONDS = 1.0
+    PUBLIC_CACHE_REBUILD_SECONDS = 30.0
     PUBLIC_CACHE_MAX_ENTRIES = 2000
     PUBLIC_CACHE_MAX_BYTES = 64 * 1024 * 1024
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}

@@ -60,6 +60,8 @@ from werkzeug.wrappers import Request
 from .. import signals
 from ..i18n import locale_asked, requested_locale
 from ..sessions import StatusPageSessionInterface
+from .version import install as install_version_counter
+from .version import read_version
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +140,9 @@ CACHED_ENDPOINTS: dict[str, Rule] = {
 
 Key = tuple[Any, ...]
 
+# What current_version() says while another thread reads the counter.
+CHECKING = -1
+
 
 @dataclass
 class Entry:
@@ -146,9 +151,13 @@ class Entry:
     body: bytes
     headers: list[tuple[str, str]]
     etag: str
-    built_at: float  # cache clock (monotonic) when its build started
+    built_at: float  # cache clock (monotonic) when its build started, or last revalidated
     localized: bool
     gzipped: bytes | None = None
+    # The public change counter read before the build (None: unknown, never revalidated)
+    # and when the content itself was built.
+    version: int | None = None
+    content_at: float = 0.0
 
     @property
     def size(self) -> int:
@@ -164,6 +173,7 @@ class Build:
     rule: Rule
     generation: int
     started: float
+    version: int | None = None
     claimed: bool = False
     served: bool = False  # answered by the cache layer (hit, stale copy or 503)
     public: bool = False  # the answer is the same for everyone
@@ -178,8 +188,17 @@ class PublicCache:
         max_entries: int = 2000,
         max_bytes: int = 64 * 1024 * 1024,
         clock: Callable[[], float] = time.monotonic,
+        rebuild_every: float = 30.0,
+        version_reader: Callable[[], int | None] | None = None,
     ) -> None:
         self.ttl = ttl
+        # An unchanged entry is still rebuilt this often: relative times, uptime bars.
+        self.rebuild_every = rebuild_every
+        # Reads the database's public change counter (None: keep rebuilding every TTL).
+        self.version_reader = version_reader
+        self._version: int | None = None
+        self._version_at = -math.inf
+        self._version_lock = threading.Lock()
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         # Tests replace this to move time instead of sleeping.
@@ -235,6 +254,43 @@ class PublicCache:
     def is_fresh(self, entry: Entry, now: float) -> bool:
         """Say whether entry is younger than the TTL."""
         return now - entry.built_at < self.ttl
+
+    # -- revalidation -------------------------------------------------------------------
+
+    def current_version(self, now: float) -> int | None:
+        """Return the public change counter, read at most every half TTL for all entries.
+
+        Returns :data:`CHECKING` while another thread is reading it.
+        """
+        if self.version_reader is None:
+            return None
+        # Half a TTL: a publish shows within TTL + TTL/2 + one build.
+        if now - self._version_at < self.ttl / 2:
+            return self._version
+        # Never queue behind a slow database: one thread reads, the others go on.
+        if not self._version_lock.acquire(blocking=False):
+            return CHECKING
+        try:
+            version = self.version_reader()
+            self._version, self._version_at = version, now
+        finally:
+            self._version_lock.release()
+        return version
+
+    def revalidate(self, entry: Entry, now: float) -> bool:
+        """Say whether an expired entry may still be served because nothing public changed."""
+        if entry.version is None or now - entry.content_at >= self.rebuild_every:
+            return False
+        if self.database_down(now):
+            return False
+        version = self.current_version(now)
+        if version == CHECKING:
+            # Another thread is asking the database right now: this copy is a moment old.
+            return now - entry.built_at < 2 * self.ttl
+        if version != entry.version:
+            return False
+        entry.built_at = now
+        return True
 
     # -- single flight -----------------------------------------------------------------
 
@@ -296,7 +352,10 @@ def init_public_cache(app: Flask) -> PublicCache:
         ttl=float(app.config.get("PUBLIC_CACHE_SECONDS", 1.0)),
         max_entries=int(app.config.get("PUBLIC_CACHE_MAX_ENTRIES", 2000)),
         max_bytes=int(app.config.get("PUBLIC_CACHE_MAX_BYTES", 64 * 1024 * 1024)),
+        rebuild_every=float(app.config.get("PUBLIC_CACHE_REBUILD_SECONDS", 30.0)),
+        version_reader=lambda: _read_version(app),
     )
+    install_version_counter()
     app.extensions[EXTENSION_KEY] = cache
     app.session_interface = PublicSessionInterface()
     # Fresh hits are answered beneath Flask's request hooks (see FreshHits).
@@ -316,6 +375,14 @@ def init_public_cache(app: Flask) -> PublicCache:
     if not sa.event.contains(sa.orm.Session, "after_commit", _drop_on_commit):
         sa.event.listen(sa.orm.Session, "after_commit", _drop_on_commit)
     return cache
+
+
+def _read_version(app: Flask) -> int | None:
+    from ..extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    return read_version(engine)
 
 
 class FreshHits:
@@ -359,7 +426,7 @@ class FreshHits:
         key = _key_for(rule, endpoint, view_args, req.args, locale, req.script_root)
         now = cache.clock()
         entry = cache.get(key)
-        if entry is None or not cache.is_fresh(entry, now):
+        if entry is None or not (cache.is_fresh(entry, now) or cache.revalidate(entry, now)):
             return None
         build = Build(key=key, rule=rule, generation=cache.generation, started=now)
         build.served = build.public = True
@@ -451,13 +518,15 @@ def _serve_from_cache() -> ResponseReturnValue | None:
     if cache.ttl <= 0:
         return None  # not caching: build every time, still with the shared headers
     entry = cache.get(build.key)
-    if entry is not None and cache.is_fresh(entry, now):
+    if entry is not None and (cache.is_fresh(entry, now) or cache.revalidate(entry, now)):
         return _from_entry(build, entry, now)
     if cache.database_down(now):
         # Tried less than a TTL ago and failed: do not hammer a dead database.
         return _stale(build, entry, now) if entry else _unavailable(build)
     if cache.claim(build.key):
         build.claimed = True
+        # Read before the build's own queries: a change committed meanwhile shows next time.
+        build.version = _version_for_build(cache, now)
         return None  # this thread rebuilds
     if entry is not None:
         return _from_entry(build, entry, now)  # another thread rebuilds: previous copy
@@ -468,7 +537,14 @@ def _serve_from_cache() -> ResponseReturnValue | None:
     if cache.database_down(cache.clock()):
         return _unavailable(build)  # that build just failed on the database
     build.claimed = cache.claim(build.key)
+    if build.claimed:
+        build.version = _version_for_build(cache, cache.clock())
     return None
+
+
+def _version_for_build(cache: PublicCache, now: float) -> int | None:
+    version = cache.current_version(now)
+    return None if version == CHECKING else version
 
 
 def _store_and_answer(response: Response) -> Response:
@@ -532,6 +608,8 @@ def _entry(build: Build, response: Response, *, compress: bool) -> Entry:
         etag=hashlib.sha256(body).hexdigest()[:32],
         built_at=build.started,
         localized=build.rule.localized,
+        version=build.version,
+        content_at=build.started,
     )
     if compress and len(body) > GZIP_MIN_BYTES:
         # mtime=0: the same body always compresses to the same bytes.
