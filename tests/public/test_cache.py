@@ -154,8 +154,23 @@ def test_fresh_hits_skip_the_app_but_answer_and_count_the_same(
         hit = client.get(url, headers={"Accept-Encoding": "gzip", "Accept-Language": "en"})
         assert ran == ["hook"], f"{url}: a fresh hit ran the app's hooks"
         assert hit.data == built.data
-        for header in ("ETag", "Cache-Control", "Content-Encoding", "Vary", "Content-Type"):
+        for header in (
+            "ETag",
+            "Cache-Control",
+            "Content-Encoding",
+            "Content-Length",
+            "Vary",
+            "Content-Type",
+            "Access-Control-Allow-Origin",
+        ):
             assert hit.headers.get(header) == built.headers.get(header), (url, header)
+        # A revalidation with the ETag gets the same 304 from both paths.
+        etag = {"If-None-Match": built.headers["ETag"], "Accept-Encoding": "gzip"}
+        fresh_304 = client.get(url, headers={**etag, "Accept-Language": "en"})
+        assert fresh_304.status_code == 304
+        assert fresh_304.data == b""
+        assert "Content-Type" not in fresh_304.headers
+        assert fresh_304.headers["ETag"] == built.headers["ETag"]
         assert counter.labels("GET", endpoint, "200")._value.get() == before + 1
 
 
