@@ -81,7 +81,7 @@ def receive(kind: str) -> Response:
         return _error(413, "the body is too large")
     verdict = verify(
         parsed_kind,
-        request.headers,
+        dict(request.headers.items()),
         body,
         services.valid_secrets(integration, utcnow()),
         utcnow(),
@@ -108,10 +108,11 @@ def receive(kind: str) -> Response:
     except sa.exc.IntegrityError:
         # The same event arrived twice at once: the other request stored it; this one is a replay.
         db.session.rollback()
-        integration = db.session.get(Integration, integration.id)  # type: ignore[assignment]
-        assert integration is not None
-        result = services.ingest(integration, alerts)
-    return _json(202, status="accepted", **result.as_dict())
+        again = db.session.get(Integration, integration.id)
+        if again is None:
+            return _error(404, "the integration was deleted")
+        result = services.ingest(again, alerts)
+    return _json(202, result="accepted", **result.as_dict())
 
 
 @bp.errorhandler(HTTPException)

@@ -65,7 +65,8 @@ def integrations_list() -> None:
         return
     for row in rows:
         integration = find_integration(row.public_id)
-        assert integration is not None
+        if integration is None:  # deleted meanwhile
+            continue
         state = "enabled" if row.enabled else "disabled"
         last = row.last_event_at.isoformat() if row.last_event_at else "never"
         click.echo(

@@ -115,9 +115,7 @@ def redact(value: Any) -> Any:
     """Return a copy of a payload with anything that looks like a credential blanked."""
     if isinstance(value, dict):
         return {
-            k: "[redacted]"
-            if any(hint in str(k).lower() for hint in _REDACT_HINTS)
-            else redact(v)
+            k: "[redacted]" if any(hint in str(k).lower() for hint in _REDACT_HINTS) else redact(v)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -193,7 +191,7 @@ def _alert_group(data: dict[str, Any], kind: IntegrationKind) -> list[Normalised
     if "alerts" not in data:
         raise PayloadError("alerts is missing")
     common_labels = _dict(data.get("commonLabels"), "commonLabels")
-    group_meta = {
+    group_meta: dict[str, Any] = {
         k: data.get(k)
         for k in (
             "version",

@@ -1,4 +1,4 @@
-"""Read models of integrations, mapping rules and internal incidents for the console (staff only)."""
+"""Read models of integrations, mapping rules and internal incidents (staff only)."""
 
 from __future__ import annotations
 

@@ -58,7 +58,11 @@ def parse_kind(value: IntegrationKind | str, field: str = "kind") -> Integration
 
 def _snapshot(integration: Integration) -> dict[str, Any]:
     # Never the secrets: the audit log is readable by admins for years.
-    return {"kind": integration.kind.value, "name": integration.name, "enabled": integration.enabled}
+    return {
+        "kind": integration.kind.value,
+        "name": integration.name,
+        "enabled": integration.enabled,
+    }
 
 
 def find_integration(public_id_or_name: str) -> Integration | None:
@@ -242,7 +246,9 @@ def _rule_snapshot(rule: MappingRule) -> dict[str, Any]:
     }
 
 
-def delete_mapping_rule(rule: MappingRule, *, actor: str = "cli", actor_id: int | None = None) -> None:
+def delete_mapping_rule(
+    rule: MappingRule, *, actor: str = "cli", actor_id: int | None = None
+) -> None:
     """Delete a mapping rule (incidents keep the components they were given)."""
     with unit_of_work() as session:
         record(
@@ -266,7 +272,9 @@ def _rules_for(integration: Integration) -> list[MappingRule]:
     stmt = (
         sa.select(MappingRule)
         .where(
-            sa.or_(MappingRule.integration_id.is_(None), MappingRule.integration_id == integration.id)
+            sa.or_(
+                MappingRule.integration_id.is_(None), MappingRule.integration_id == integration.id
+            )
         )
         .order_by(MappingRule.position, MappingRule.id)
     )
@@ -313,7 +321,9 @@ def _merge_responders(
     return [*current, *(r for r in new if r.get("name") not in names)]
 
 
-def _merge_links(current: list[dict[str, Any]], new: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
+def _merge_links(
+    current: list[dict[str, Any]], new: Sequence[dict[str, str]]
+) -> list[dict[str, Any]]:
     urls = {r.get("url") for r in current}
     return [*current, *(r for r in new if r.get("url") not in urls)]
 

@@ -23,7 +23,7 @@ GRAFANA_WINDOW = timedelta(minutes=5)
 PAGERDUTY_SIGNATURE = "X-PagerDuty-Signature"
 GRAFANA_SIGNATURE_HEADERS = ("X-Grafana-Alerting-Signature", "X-Grafana-Alert-Signature")
 GRAFANA_TIMESTAMP_HEADERS = ("X-Grafana-Alerting-Timestamp", "X-Grafana-Alert-Timestamp")
-SECRET_HEADER = "X-Webhook-Secret"
+SECRET_HEADER = "X-Webhook-Secret"  # noqa: S105 (a header name)
 GENERIC_SIGNATURE = "X-Signature"
 
 
@@ -68,9 +68,14 @@ def _matches_any(given: str, secrets: Sequence[str]) -> bool:
     return found
 
 
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    # HTTP header names are case-insensitive.
+    return {str(k).lower(): v for k, v in headers.items()}
+
+
 def _header(headers: Mapping[str, str], *names: str) -> str | None:
     for name in names:
-        value = headers.get(name)
+        value = headers.get(name.lower())
         if value:
             return value
     return None
@@ -78,7 +83,7 @@ def _header(headers: Mapping[str, str], *names: str) -> str | None:
 
 def _bearer_or_basic(headers: Mapping[str, str]) -> str | None:
     """Return the token of "Bearer <token>", or the password of HTTP basic auth."""
-    value = headers.get("Authorization") or ""
+    value = headers.get("authorization") or ""
     scheme, _, credentials = value.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
@@ -93,9 +98,10 @@ def _bearer_or_basic(headers: Mapping[str, str]) -> str | None:
 
 def verify_token(headers: Mapping[str, str], secrets: Sequence[str]) -> Verdict:
     """Accept a bearer token, basic-auth password or X-Webhook-Secret equal to a secret."""
+    headers = _lower(headers)
     given = _bearer_or_basic(headers)
     if given is None:
-        given = headers.get(SECRET_HEADER)
+        given = _header(headers, SECRET_HEADER)
     if given is None:
         return Verdict(Outcome.MISSING, "no Authorization or X-Webhook-Secret header")
     if not _matches_any(given, secrets):
@@ -105,7 +111,7 @@ def verify_token(headers: Mapping[str, str], secrets: Sequence[str]) -> Verdict:
 
 def verify_pagerduty(headers: Mapping[str, str], body: bytes, secrets: Sequence[str]) -> Verdict:
     """Accept if any v1= signature in X-PagerDuty-Signature is HMAC-SHA256(secret, body)."""
-    header = headers.get(PAGERDUTY_SIGNATURE)
+    header = _header(_lower(headers), PAGERDUTY_SIGNATURE)
     if not header:
         return Verdict(Outcome.MISSING, f"no {PAGERDUTY_SIGNATURE} header")
     given = [
@@ -131,6 +137,7 @@ def verify_grafana(
     timestamp_headers: Sequence[str] = GRAFANA_TIMESTAMP_HEADERS,
 ) -> Verdict:
     """Accept Grafana's HMAC (with timestamp, within ±5 minutes) or a bearer/basic secret."""
+    headers = _lower(headers)
     signature = _header(headers, *signature_headers)
     if signature is None:
         return verify_token(headers, secrets)
@@ -152,7 +159,7 @@ def verify_grafana(
 
 def verify_generic(headers: Mapping[str, str], body: bytes, secrets: Sequence[str]) -> Verdict:
     """Accept X-Signature: sha256=<hex HMAC-SHA256(secret, body)>."""
-    header = headers.get(GENERIC_SIGNATURE)
+    header = _header(_lower(headers), GENERIC_SIGNATURE)
     if not header:
         return Verdict(Outcome.MISSING, f"no {GENERIC_SIGNATURE} header")
     scheme, sep, signature = header.strip().partition("=")
