@@ -276,3 +276,87 @@ def linkable_incidents(exclude: set[str], limit: int = 50) -> list[LinkedInciden
         for i in db.session.scalars(stmt)
         if i.public_id not in exclude
     ]
+
+
+# --------------------------------------------------------------------------- drafting
+
+# How bad the components look when a public incident is drafted without a template status.
+_COMPONENT_STATUS_FOR = {
+    "P1": "major_outage",
+    "P2": "partial_outage",
+    "P3": "degraded_performance",
+    "P4": "degraded_performance",
+}
+
+
+@dataclass(frozen=True)
+class PublicDraft:
+    """What the new-incident form is prefilled with when drafting from an internal incident."""
+
+    internal_id: str
+    internal_title: str
+    template_id: str | None
+    template_name: str | None
+    title: str
+    body: str
+    status: str
+    notify: bool
+    component_statuses: dict[str, str]  # component public id -> status
+
+
+def public_draft(
+    internal_id: str,
+    *,
+    page_name: str,
+    start: datetime,
+    fallback_title: str,
+    fallback_title_plain: str,
+    fallback_body: str,
+    fallback_body_plain: str,
+) -> PublicDraft | None:
+    """Draft a public incident from an internal one: first incident template, mapped components.
+
+    The internal title is written for engineers ("HighErrorRate gw-1"); customers get the
+    template's wording with the mapped components' names, or the plain fallback.
+    """
+    from ..incidents.models import TemplateKind
+    from ..incidents.template_queries import list_templates
+    from ..incidents.wording import fill
+
+    found = db.session.scalar(
+        sa.select(InternalIncident)
+        .options(selectinload(InternalIncident.components))
+        .where(InternalIncident.public_id == internal_id)
+    )
+    if found is None:
+        return None
+    names = [c.name for c in found.components]
+    values = {
+        "component": ", ".join(names),
+        "components": ", ".join(names),
+        "start": start.strftime("%Y-%m-%d %H:%M %Z"),
+        "page": page_name,
+    }
+    templates = list_templates(TemplateKind.INCIDENT)
+    template = templates[0] if templates else None
+    title = fill(template.title, values) if template else ""
+    if not title or "{component" in title:
+        title = fill(fallback_title if names else fallback_title_plain, values)
+    body = fill(template.body, values) if template else ""
+    if not body.strip() or "{component" in body:
+        body = fill(fallback_body if names else fallback_body_plain, values)
+    status = template.status if template and template.status else "investigating"
+    component_status = (template.component_status if template else None) or (
+        _COMPONENT_STATUS_FOR[found.severity.value]
+    )
+    return PublicDraft(
+        internal_id=found.public_id,
+        internal_title=found.title,
+        template_id=template.public_id if template else None,
+        template_name=template.name if template else None,
+        title=title[:255],
+        body=body,
+        status=status,
+        notify=template.notify if template else True,
+        component_statuses={c.public_id: component_status for c in found.components},
+    )
