@@ -3,70 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 
+from .alerts_world import ALERT_TITLE, AlertsWorld, build_alerts, send_alert
 from .conftest import csrf_from
-from .incidents_world import build, counts, read, selected, submit
-
-ALERT_TITLE = "HighErrorRate on gw-1"
-
-
-@dataclass(frozen=True)
-class AlertsWorld:
-    """The incident world plus an integration, a rule and an internal incident."""
-
-    api: str
-    incident: str
-    template: str
-    integration: str
-    internal: str
-
-
-def send_alert(app, integration_id: str, dedup: str, *, status=None, title=ALERT_TITLE):
-    from statuspage.internal.parsers import NormalisedAlert
-    from statuspage.internal.services import find_integration, ingest
-
-    def run():
-        ingest(
-            find_integration(integration_id),
-            [
-                NormalisedAlert(
-                    external_id="fp-1",
-                    dedup_key=dedup,
-                    event_type=status.value if status else "triggered",
-                    status=status,
-                    title=title,
-                    occurred_at=None,
-                    labels={"service": "api-gateway"},
-                    summary="7.2% of requests fail",
-                )
-            ],
-        )
-
-    read(app, run)
+from .incidents_world import counts, read, selected, submit
 
 
 @pytest.fixture
 def world(app, staff, frozen_clock) -> AlertsWorld:
-    from statuspage.components.services import find_components
-    from statuspage.internal.queries import internal_rows
-    from statuspage.internal.services import create_integration, create_mapping_rule
-
-    base = build(app)
-
-    def setup():
-        integration, _secret = create_integration("alertmanager", "Prometheus")
-        [api] = find_components([base.api])
-        create_mapping_rule("service", "api-gateway", api)
-        return integration.public_id
-
-    integration = read(app, setup)
-    send_alert(app, integration, "e1")
-    [row] = read(app, internal_rows)
-    return AlertsWorld(base.api, base.incident, base.template, integration, row.public_id)
+    return build_alerts(app)
 
 
 def links(app, internal_id):

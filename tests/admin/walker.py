@@ -198,8 +198,8 @@ def _alerts_ids(component: Any) -> dict[str, str]:
         labels={"service": "walker"},
     )
     ingest(integration, [alert])
-    from statuspage.internal.services import find_internal_incident
     from statuspage.internal.queries import internal_rows
+    from statuspage.internal.services import find_internal_incident
 
     [row] = internal_rows()
     assert find_internal_incident(row.public_id) is not None
