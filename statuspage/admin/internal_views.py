@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role
+from ..clock import utcnow
 from ..components.console_queries import component_choices
 from ..components.services import find_components
 from ..errors import ValidationError
@@ -189,6 +190,7 @@ def _render_integrations(form: IntegrationForm, status: int, **extra: Any) -> An
         rows=rows,
         form=form,
         urls={r.public_id: _url_of(r.public_id) for r in rows},
+        now=utcnow(),
         **extra,
         **_common(),
     ), status
