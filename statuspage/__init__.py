@@ -88,6 +88,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_docs_bp)
 
+    from .hooks import bp as hooks_bp
+
+    app.register_blueprint(hooks_bp)
+
     from .admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

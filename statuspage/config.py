@@ -34,6 +34,11 @@ _ENV_KEYS: dict[str, type] = {
     "DELIVERY_MAX_ATTEMPTS": int,
     "DELIVERY_BATCH_SIZE": int,
     "DELIVERY_LEASE_SECONDS": float,
+    "HOOKS_RATE_LIMIT": str,
+    "HOOKS_MAX_BODY": int,
+    "INTEGRATION_SECRET_OVERLAP_HOURS": float,
+    "GRAFANA_SIGNATURE_HEADER": str,
+    "GRAFANA_TIMESTAMP_HEADER": str,
 }
 
 
@@ -104,6 +109,14 @@ class Config:
     SUBSCRIBE_TARGET_RATE_LIMIT = "3 per hour"  # per email, number or URL asked for
     SUBSCRIBE_CODE_RATE_LIMIT = "5 per hour"  # SMS code attempts per subscriber
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    # Alert webhooks (/hooks/*): requests per integration, largest body in bytes, and how
+    # long a rotated-out integration secret keeps working.
+    HOOKS_RATE_LIMIT = "120 per minute"
+    HOOKS_MAX_BODY = 1024 * 1024
+    INTEGRATION_SECRET_OVERLAP_HOURS = 24.0
+    # Grafana lets you name its HMAC headers; unset: both of Grafana's usual names are accepted.
+    GRAFANA_SIGNATURE_HEADER: str | None = None
+    GRAFANA_TIMESTAMP_HEADER: str | None = None
 
 
 def _parse(kind: type, raw: str) -> Any:

@@ -18,6 +18,7 @@ from . import (  # noqa: E402,F401
     dashboard_views,
     delivery_views,
     incident_views,
+    internal_views,
     maintenance_views,
     preview_views,
     settings_views,

@@ -33,7 +33,17 @@ SELF_SERVICE = {
     "admin.api_key_revoke",
 }
 # Routes only admins may use (users, settings, integrations, the audit log).
-ADMIN_ONLY = {"admin.users", "admin.user_edit", "admin.settings", "admin.audit"}
+ADMIN_ONLY = {
+    "admin.users",
+    "admin.user_edit",
+    "admin.settings",
+    "admin.audit",
+    "admin.integrations",
+    "admin.integration_rotate",
+    "admin.integration_enable",
+    "admin.mapping_rules",
+    "admin.mapping_rule_delete",
+}
 ROLES = (Role.SUPPORT, Role.COMMUNICATOR, Role.ADMIN)
 RANK = {Role.SUPPORT: 1, Role.COMMUNICATOR: 2, Role.ADMIN: 3}
 
@@ -164,9 +174,40 @@ def world_from_demo(app: Flask, summary: Any) -> World:
         channel = create_channel("Walker channel", "json://127.0.0.1:9/", actor="walker")
         ids["channel_id"] = str(channel.id)
         ids["event_id"] = str(send_test(channel, actor="walker").id)
+        ids.update(_alerts_ids(component))
         emails = {role: user.email for role, user in users.items()}
         db.session.remove()
     return World(ids=ids, emails=emails, password=DEMO_PASSWORD)
+
+
+def _alerts_ids(component: Any) -> dict[str, str]:
+    """Create an integration, an internal incident from a real alert and a mapping rule."""
+    from statuspage.internal.models import IntegrationKind
+    from statuspage.internal.parsers import NormalisedAlert
+    from statuspage.internal.services import create_integration, create_mapping_rule, ingest
+
+    integration, _secret = create_integration(IntegrationKind.GENERIC, "Walker alerts")
+    rule = create_mapping_rule("service", "walker", component, integration)
+    alert = NormalisedAlert(
+        external_id="walker-1",
+        dedup_key="walker-1-triggered",
+        event_type="triggered",
+        status=None,
+        title="Walker alert",
+        occurred_at=None,
+        labels={"service": "walker"},
+    )
+    ingest(integration, [alert])
+    from statuspage.internal.queries import internal_rows
+    from statuspage.internal.services import find_internal_incident
+
+    [row] = internal_rows()
+    assert find_internal_incident(row.public_id) is not None
+    return {
+        "integration_id": integration.public_id,
+        "internal_id": row.public_id,
+        "mapping_rule_id": rule.public_id,
+    }
 
 
 def url_for_rule(rule: Rule, world: World) -> str:
