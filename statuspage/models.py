@@ -19,10 +19,13 @@ from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdat
 from .notifications.models import BroadcastChannel, Delivery, DeliveryAttempt, OutboxEvent
 from .site.models import PageSettings
 from .subscribers.models import Subscriber
+from .support.models import ApprovedWording, SupportNote
 from .worker.models import WorkerHeartbeat
 
 __all__ = [
     "AlertEvent",
+    "ApprovedWording",
+    "SupportNote",
     "Customer",
     "CustomerDomain",
     "Integration",

@@ -26,6 +26,8 @@ from ..incidents.template_queries import filled, get_template
 from ..markup import render_markdown
 from ..public.formatting import duration_text
 from ..public.labels import component_status_label, impact_label, incident_status_label
+from ..support.queries import public_card
+from ..themes.render import current_page
 from . import bp
 from .access import requires
 from .delivery_views import report_globals
@@ -69,6 +71,11 @@ def common(zone: ZoneInfo) -> dict[str, Any]:
         "max_body": MAX_BODY_LENGTH,
         "max_postmortem": MAX_POSTMORTEM_LENGTH,
     }
+
+
+def page_default_language() -> str:
+    """Return the page's default language (the approved wording's main locale)."""
+    return current_page().default_language
 
 
 def _found(incident_id: str) -> Incident:
@@ -120,6 +127,7 @@ def incident_detail(incident_id: str) -> ResponseReturnValue:
     return render_template(
         "admin/incidents/detail.html",
         incident=incident,
+        support=public_card(incident_id, page_default_language()),
         **report_globals([u.public_id for u in incident.updates]),
         **common(page_zone()),
     )
