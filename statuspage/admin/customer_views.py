@@ -149,7 +149,15 @@ def customer_delete(customer_id: str) -> ResponseReturnValue:
 def customers_export() -> ResponseReturnValue:
     """Download every customer as CSV (the import reads it back)."""
     with unit_of_work():
-        record(current_user.email, "customer.export", "customer", None, None, None, actor_id=current_user.id)
+        record(
+            current_user.email,
+            "customer.export",
+            "customer",
+            None,
+            None,
+            None,
+            actor_id=current_user.id,
+        )
 
     def rows() -> Any:
         for c in queries.all_customers():

@@ -63,7 +63,9 @@ def incident_wording(incident_id: str) -> ResponseReturnValue:
                 **actor(),
             )
         except ValidationError as exc:
-            apply_errors(form, ValidationError({_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()}))
+            apply_errors(
+                form, ValidationError({_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()})
+            )
         else:
             flash(_("The customer wording was saved; support sees it now."), "success")
             return redirect(url_for("admin.incident_detail", incident_id=incident.public_id))

@@ -33,10 +33,10 @@ from .models import Customer
 from .services import (
     CustomerInput,
     apply_values,
-    validate_input,
     components_by_reference,
     normalise_domain,
     snapshot,
+    validate_input,
 )
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024

@@ -41,9 +41,7 @@ def by_domain(domain: str) -> list[Customer]:
         .options(*_loaded())
     ).unique()
     rank = {d: i for i, d in enumerate(candidates)}
-    return sorted(
-        found, key=lambda c: min(rank.get(d.domain, len(rank)) for d in c.domains)
-    )
+    return sorted(found, key=lambda c: min(rank.get(d.domain, len(rank)) for d in c.domains))
 
 
 def search(text: str) -> list[Customer]:
@@ -129,7 +127,7 @@ def count_affected_customers(component_ids: Collection[int]) -> int:
 
 def subscribers_of(customer: Customer, email: str | None = None) -> list[Subscriber]:
     """Return the email subscribers at the customer's domains (and subdomains), and email's."""
-    conditions = []
+    conditions: list[sa.ColumnElement[bool]] = []
     target = sa.func.lower(Subscriber.target)
     for domain in customer.domains:
         conditions.append(target.like("%@" + domain.domain))

@@ -74,7 +74,9 @@ def validate_input(data: CustomerInput, customer: Customer | None) -> dict[str, 
         errors["name"] = _("The name is longer than %(n)d characters.", n=MAX_NAME)
     external_id = data.external_id.strip() or None
     if external_id and len(external_id) > MAX_EXTERNAL_ID:
-        errors["external_id"] = _("The external id is longer than %(n)d characters.", n=MAX_EXTERNAL_ID)
+        errors["external_id"] = _(
+            "The external id is longer than %(n)d characters.", n=MAX_EXTERNAL_ID
+        )
     elif external_id:
         taken = db.session.scalar(
             sa.select(Customer).where(
@@ -84,7 +86,9 @@ def validate_input(data: CustomerInput, customer: Customer | None) -> dict[str, 
         )
         if taken is not None:
             errors["external_id"] = _(
-                "The external id %(id)s already belongs to %(name)s.", id=external_id, name=taken.name
+                "The external id %(id)s already belongs to %(name)s.",
+                id=external_id,
+                name=taken.name,
             )
     plan = data.plan.strip()
     if len(plan) > MAX_PLAN:
@@ -164,7 +168,9 @@ def apply_values(customer: Customer, values: dict[str, Any]) -> None:
     customer.domains.extend(CustomerDomain(domain=d) for d in wanted if d not in have)
 
 
-def create_customer(data: CustomerInput, *, actor: str = "cli", actor_id: int | None = None) -> Customer:
+def create_customer(
+    data: CustomerInput, *, actor: str = "cli", actor_id: int | None = None
+) -> Customer:
     """Add a customer account; raise ValidationError with field errors."""
     with unit_of_work() as session:
         values = validate_input(data, None)
@@ -172,7 +178,15 @@ def create_customer(data: CustomerInput, *, actor: str = "cli", actor_id: int | 
         session.add(customer)
         apply_values(customer, values)
         session.flush()
-        record(actor, "customer.create", "customer", customer.public_id, None, snapshot(customer), actor_id=actor_id)
+        record(
+            actor,
+            "customer.create",
+            "customer",
+            customer.public_id,
+            None,
+            snapshot(customer),
+            actor_id=actor_id,
+        )
     return customer
 
 
@@ -186,14 +200,30 @@ def update_customer(
         apply_values(customer, values)
         after = snapshot(customer)
         if after != before:
-            record(actor, "customer.update", "customer", customer.public_id, before, after, actor_id=actor_id)
+            record(
+                actor,
+                "customer.update",
+                "customer",
+                customer.public_id,
+                before,
+                after,
+                actor_id=actor_id,
+            )
     return customer
 
 
 def delete_customer(customer: Customer, *, actor: str = "cli", actor_id: int | None = None) -> None:
     """Delete a customer account with its domains (subscribers are not touched)."""
     with unit_of_work() as session:
-        record(actor, "customer.delete", "customer", customer.public_id, snapshot(customer), None, actor_id=actor_id)
+        record(
+            actor,
+            "customer.delete",
+            "customer",
+            customer.public_id,
+            snapshot(customer),
+            None,
+            actor_id=actor_id,
+        )
         session.delete(customer)
 
 
@@ -205,7 +235,9 @@ def find_customer(public_id: str) -> Customer | None:
 def components_by_reference(references: Iterable[str]) -> tuple[list[Component], list[str]]:
     """Find components by public id or name (case-insensitive); return them and what is unknown."""
     table: dict[str, Component] = {}
-    for component in db.session.scalars(sa.select(Component).order_by(Component.position, Component.id)):
+    for component in db.session.scalars(
+        sa.select(Component).order_by(Component.position, Component.id)
+    ):
         table[component.public_id] = component
         table.setdefault(component.name.casefold(), component)
     found, missing = [], []

@@ -359,7 +359,9 @@ def _follows(subscriber: Subscriber) -> str:
     if subscriber.scope is Scope.ALL:
         return _("Everything")
     if subscriber.scope is Scope.INCIDENT:
-        return _("One incident: %(name)s", name=subscriber.incident.name if subscriber.incident else "")
+        return _(
+            "One incident: %(name)s", name=subscriber.incident.name if subscriber.incident else ""
+        )
     return ", ".join([c.name for c in subscriber.components] + [g.name for g in subscriber.groups])
 
 
@@ -367,9 +369,9 @@ def _about(event: OutboxEvent | None) -> str:
     if event is None:
         return ""
     context = (event.payload or {}).get("context") or {}
-    subject = (context.get("incident") or {}).get("name") or (
-        context.get("component") or {}
-    ).get("name")
+    subject = (context.get("incident") or {}).get("name") or (context.get("component") or {}).get(
+        "name"
+    )
     return f"{event.kind}: {subject}" if subject else event.kind
 
 
@@ -383,14 +385,22 @@ def customer_detail(public_id: str, email: str, default_locale: str) -> Customer
     if customer is None:
         return None
     # Only an address that belongs to this customer widens the search.
-    owned = email if email and customer.public_id in {
-        c.public_id for c in customer_queries.by_domain(customer_queries.domain_of(email))
-    } else ""
+    owned = (
+        email
+        if email
+        and customer.public_id
+        in {c.public_id for c in customer_queries.by_domain(customer_queries.domain_of(email))}
+        else ""
+    )
     subscribers = customer_queries.subscribers_of(customer, owned or None)
     component_ids = [c.id for c in customer.components]
     now = utcnow()
-    public = _public_cards(_open_public(component_ids), default_locale, now) if component_ids else []
-    internal = _internal_cards(_open_internal(component_ids), default_locale) if component_ids else []
+    public = (
+        _public_cards(_open_public(component_ids), default_locale, now) if component_ids else []
+    )
+    internal = (
+        _internal_cards(_open_internal(component_ids), default_locale) if component_ids else []
+    )
     by_id = {s.id: s for s in subscribers}
     deliveries: list[DeliveryRow] = []
     if by_id:
@@ -482,7 +492,9 @@ def internal_blast_radius(public_id: str) -> BlastRadius | None:
         name=incident.title,
         components=[c.name for c in components],
         customers=[customer_row(c) for c in customer_queries.affected_customers(ids)],
-        subscribers_by_channel=_subscribers_by_channel(ids, [p.id for p in incident.public_incidents]),
+        subscribers_by_channel=_subscribers_by_channel(
+            ids, [p.id for p in incident.public_incidents]
+        ),
     )
 
 

@@ -25,7 +25,9 @@ MAX_LOCALES = 30
 def note_of(incident: Incident | InternalIncident) -> SupportNote | None:
     """Return the support note of a public or internal incident, if it has one."""
     column = (
-        SupportNote.incident_id if isinstance(incident, Incident) else SupportNote.internal_incident_id
+        SupportNote.incident_id
+        if isinstance(incident, Incident)
+        else SupportNote.internal_incident_id
     )
     return db.session.scalar(sa.select(SupportNote).where(column == incident.id))
 
@@ -48,7 +50,9 @@ def _clean_wording(wording: Mapping[str, str]) -> dict[str, str]:
         try:
             locale = parse_language(raw_locale)
         except ValidationError:
-            errors["wording"] = _("%(code)s is not a language code like en or pt_BR.", code=raw_locale)
+            errors["wording"] = _(
+                "%(code)s is not a language code like en or pt_BR.", code=raw_locale
+            )
             continue
         if locale is None:
             if body:
@@ -110,5 +114,13 @@ def save_note(
         if after != before:
             note.updated_by = actor
             kind = "incident" if isinstance(incident, Incident) else "internal_incident"
-            record(actor, "support_note.update", kind, incident.public_id, before, after, actor_id=actor_id)
+            record(
+                actor,
+                "support_note.update",
+                kind,
+                incident.public_id,
+                before,
+                after,
+                actor_id=actor_id,
+            )
     return note

@@ -77,9 +77,7 @@ def customers() -> ResponseReturnValue:
     """Find customers by email address, domain, name or external id."""
     text = request.args.get("q", "").strip()[:320]
     results = queries.search_customers(text) if text else []
-    return render_template(
-        "support/customers.html", q=text, results=results, **_helpers()
-    )
+    return render_template("support/customers.html", q=text, results=results, **_helpers())
 
 
 @bp.get("/customers/<customer_id>")
@@ -104,8 +102,12 @@ def incident(incident_id: str) -> ResponseReturnValue:
     if card is None or radius is None:
         abort(404)
     return render_template(
-        "support/incident.html", card=card, internal_card=None, radius=radius,
-        channel_names=CHANNEL_NAMES, **_helpers()
+        "support/incident.html",
+        card=card,
+        internal_card=None,
+        radius=radius,
+        channel_names=CHANNEL_NAMES,
+        **_helpers(),
     )
 
 
@@ -118,6 +120,10 @@ def internal_incident(internal_incident_id: str) -> ResponseReturnValue:
     if card is None or radius is None:
         abort(404)
     return render_template(
-        "support/incident.html", card=None, internal_card=card, radius=radius,
-        channel_names=CHANNEL_NAMES, **_helpers()
+        "support/incident.html",
+        card=None,
+        internal_card=card,
+        radius=radius,
+        channel_names=CHANNEL_NAMES,
+        **_helpers(),
     )
