@@ -104,7 +104,7 @@ def incident(incident_id: str) -> ResponseReturnValue:
     return render_template(
         "support/incident.html",
         card=card,
-        internal_card=None,
+        alert=None,
         radius=radius,
         channel_names=CHANNEL_NAMES,
         **_helpers(),
@@ -122,7 +122,7 @@ def internal_incident(internal_incident_id: str) -> ResponseReturnValue:
     return render_template(
         "support/incident.html",
         card=None,
-        internal_card=card,
+        alert=card,
         radius=radius,
         channel_names=CHANNEL_NAMES,
         **_helpers(),
