@@ -1,36 +1,34 @@
-"""The approved customer wording and ETA of an incident, edited by communicators."""
+"""The approved customer wording and ETA of an incident (public or internal), by communicators."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ..accounts.models import Role
 from ..errors import ValidationError
+from ..extensions import db
 from ..incidents import services as incident_services
+from ..incidents.models import Incident
+from ..internal.models import InternalIncident
 from ..support import services
-from ..support.queries import public_card
 from ..themes.render import current_page
 from . import bp
 from .access import requires
 from .customer_forms import TRANSLATION_ROWS, WordingForm
 from .helpers import apply_errors
-from .view_support import actor, page_zone, time_text
+from .view_support import actor, page_zone
 
 # Service error fields, by the form field that shows them.
 _FORM_FIELD = {"wording": "body"}
 
 
-@bp.route("/incidents/<incident_id>/wording", methods=["GET", "POST"])
-@requires(Role.COMMUNICATOR)
-def incident_wording(incident_id: str) -> ResponseReturnValue:
-    """Edit what support tells customers (per language) and the expected resolution."""
-    incident = incident_services.find_incident(incident_id)
-    if incident is None:
-        abort(404)
+def _edit(target: Incident | InternalIncident, name: str, back: str) -> ResponseReturnValue:
+    """Show and save the wording form of one incident."""
     default = current_page().default_language
-    note = services.note_of(incident)
+    note = services.note_of(target)
     texts = {w.locale: w.body for w in note.wordings} if note else {}
     translations = [{"locale": k, "body": v} for k, v in sorted(texts.items()) if k != default]
     form = WordingForm(
@@ -57,26 +55,47 @@ def incident_wording(incident_id: str) -> ResponseReturnValue:
             if errors:
                 raise ValidationError(errors)
             services.save_note(
-                incident,
+                target,
                 wording=wording,
                 expected_resolution_at=form.expected_resolution_at.data,
                 **actor(),
             )
         except ValidationError as exc:
-            apply_errors(
-                form, ValidationError({_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()})
-            )
+            shown = {_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()}
+            apply_errors(form, ValidationError(shown))
         else:
             flash(_("The customer wording was saved; support sees it now."), "success")
-            return redirect(url_for("admin.incident_detail", incident_id=incident.public_id))
+            return redirect(back)
     status = 400 if form.is_submitted() else 200
-    card = public_card(incident.public_id, default)
     return render_template(
         "admin/incidents/wording.html",
         form=form,
-        incident_id=incident.public_id,
-        incident_name=incident.name,
+        action=request.path,
+        back=back,
+        incident_name=name,
         default_locale=default,
-        card=card,
-        when=time_text(page_zone()),
     ), status
+
+
+@bp.route("/incidents/<incident_id>/wording", methods=["GET", "POST"])
+@requires(Role.COMMUNICATOR)
+def incident_wording(incident_id: str) -> ResponseReturnValue:
+    """Edit what support tells customers about a public incident, and its expected end."""
+    incident = incident_services.find_incident(incident_id)
+    if incident is None:
+        abort(404)
+    back = url_for("admin.incident_detail", incident_id=incident.public_id)
+    return _edit(incident, incident.name, back)
+
+
+@bp.route("/internal/<internal_incident_id>/wording", methods=["GET", "POST"])
+@requires(Role.COMMUNICATOR)
+def internal_incident_wording(internal_incident_id: str) -> ResponseReturnValue:
+    """Edit what support tells customers about an alert not (yet) told publicly."""
+    incident = db.session.scalar(
+        sa.select(InternalIncident).where(InternalIncident.public_id == internal_incident_id)
+    )
+    if incident is None:
+        abort(404)
+    back = url_for("support.internal_incident", internal_incident_id=incident.public_id)
+    return _edit(incident, incident.title, back)

@@ -323,3 +323,18 @@ def test_the_update_due_setting_moves_the_due_time(app, world, signed_in):
     [card] = parse(page.text).by_attr("data-incident-id", world.incident)
     # Minor impact, last update at 12:00: due 20 minutes later instead of the default 60.
     assert "12:20" in card.text
+
+
+def test_an_alert_gets_its_own_wording_and_support_sees_it(app, world, signed_in):
+    client = signed_in("communicator")
+    url = f"/admin/internal/{world.alert}/wording"
+    assert client.get(url).status_code == 200
+    saved = post_form(client, url, {"body": "The database is failing over; expect errors."})
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"/support/internal/{world.alert}")
+    now = parse(client.get("/support/").text)
+    [card] = now.by_attr("data-incident-id", world.alert)
+    assert "The database is failing over; expect errors." in card.text
+    # Communicators get the edit links on the support view; support does not.
+    assert url in client.get("/support/").text
+    assert url not in signed_in("support").get("/support/").text
