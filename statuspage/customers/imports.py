@@ -33,6 +33,7 @@ from .models import Customer
 from .services import (
     CustomerInput,
     apply_values,
+    component_table,
     components_by_reference,
     normalise_domain,
     snapshot,
@@ -127,6 +128,7 @@ def _plan(rows: list[CustomerRow]) -> _Plan:
     seen_external: dict[str, int] = {}
     seen_domain: dict[str, int] = {}
     seen_customer: dict[int, int] = {}
+    components_table = component_table()
 
     def fail(row: CustomerRow, errors: dict[str, str]) -> None:
         plan.invalid += 1
@@ -139,7 +141,7 @@ def _plan(rows: list[CustomerRow]) -> _Plan:
         customer, why = _target(row)
         if why:
             errors["id"] = why
-        components, missing = components_by_reference(row.components)
+        components, missing = components_by_reference(row.components, components_table)
         if missing:
             errors["components"] = _("No component %(name)s.", name=missing[0])
         values: dict[str, Any] = {}

@@ -232,14 +232,23 @@ def find_customer(public_id: str) -> Customer | None:
     return db.session.scalar(sa.select(Customer).where(Customer.public_id == public_id))
 
 
-def components_by_reference(references: Iterable[str]) -> tuple[list[Component], list[str]]:
-    """Find components by public id or name (case-insensitive); return them and what is unknown."""
+def component_table() -> dict[str, Component]:
+    """Return every component by public id and by case-folded name (first one wins)."""
     table: dict[str, Component] = {}
     for component in db.session.scalars(
         sa.select(Component).order_by(Component.position, Component.id)
     ):
         table[component.public_id] = component
         table.setdefault(component.name.casefold(), component)
+    return table
+
+
+def components_by_reference(
+    references: Iterable[str], table: dict[str, Component] | None = None
+) -> tuple[list[Component], list[str]]:
+    """Find components by public id or name (case-insensitive); return them and what is unknown."""
+    if table is None:
+        table = component_table()
     found, missing = [], []
     for reference in references:
         item = table.get(reference) or table.get(reference.casefold())

@@ -38,7 +38,6 @@ def _helpers() -> dict[str, Any]:
     return {
         "when": time_text(page_zone()),
         "age": lambda at: duration_text(now - at) if at is not None else "",
-        "until": lambda at: duration_text(at - now) if at is not None and at > now else "",
         "status_label": incident_status_label,
         "impact_label": impact_label,
         "can_write": can_write(),
