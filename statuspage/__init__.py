@@ -96,6 +96,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(admin_bp)
 
+    from .support import bp as support_bp
+
+    app.register_blueprint(support_bp)
+
     from .public.cache import init_public_cache
 
     init_public_cache(app)

@@ -39,6 +39,7 @@ _ENV_KEYS: dict[str, type] = {
     "INTEGRATION_SECRET_OVERLAP_HOURS": float,
     "GRAFANA_SIGNATURE_HEADER": str,
     "GRAFANA_TIMESTAMP_HEADER": str,
+    "UPDATE_DUE_MINUTES": str,
 }
 
 
@@ -82,6 +83,9 @@ class Config:
     DELIVERY_QUARANTINE_AFTER = 5
     # A worker tick spends at most this long planning, then as long sending.
     DELIVERY_TICK_BUDGET = 10.0
+    # Minutes an active incident may go without a public update, per impact, e.g.
+    # "critical=15,major=30" (impacts not named keep reminders.rules' defaults).
+    UPDATE_DUE_MINUTES = ""
     HISTORY_PAGE_SIZE = 3  # months per history page
     # Public responses are rebuilt from the database at most this often per process (0: never
     # cached). Bounded: least recently used entries go first past either limit.
@@ -136,6 +140,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             except ValueError as exc:
                 raise RuntimeError(f"{ENV_PREFIX}{key}: cannot read {raw!r} ({exc})") from exc
     values.update(overrides or {})
+    _check_update_due(values)
 
     if not values.get("DATABASE_URL"):
         values["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "statuspage.sqlite3")
@@ -153,6 +158,17 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     values.setdefault("RATELIMIT_STORAGE_URI", values.get("REDIS_URL") or "memory://")
     values["SESSION_COOKIE_SECURE"] = str(values["BASE_URL"]).startswith("https://")
     return values
+
+
+def _check_update_due(values: dict[str, Any]) -> None:
+    """Refuse to start with an update-due setting nobody could have meant."""
+    from .reminders.rules import parse_update_due
+
+    raw = values.get("UPDATE_DUE_MINUTES") or ""
+    try:
+        parse_update_due(str(raw))
+    except ValueError as exc:
+        raise RuntimeError(f"{ENV_PREFIX}UPDATE_DUE_MINUTES: cannot read {raw!r} ({exc})") from exc
 
 
 def _instance_secret(instance_path: str) -> str:

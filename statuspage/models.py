@@ -20,10 +20,13 @@ from .notifications.models import BroadcastChannel, Delivery, DeliveryAttempt, O
 from .public.version import PublicVersion
 from .site.models import PageSettings
 from .subscribers.models import Subscriber
+from .support.models import ApprovedWording, SupportNote
 from .worker.models import WorkerHeartbeat
 
 __all__ = [
     "AlertEvent",
+    "ApprovedWording",
+    "SupportNote",
     "Customer",
     "CustomerDomain",
     "Integration",

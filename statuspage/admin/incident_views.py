@@ -29,6 +29,8 @@ from ..internal import services as internal_services
 from ..markup import render_markdown
 from ..public.formatting import duration_text
 from ..public.labels import component_status_label, impact_label, incident_status_label
+from ..support.queries import public_card
+from ..themes.render import current_page
 from . import bp
 from .access import requires
 from .delivery_views import report_globals
@@ -72,6 +74,11 @@ def common(zone: ZoneInfo) -> dict[str, Any]:
         "max_body": MAX_BODY_LENGTH,
         "max_postmortem": MAX_POSTMORTEM_LENGTH,
     }
+
+
+def page_default_language() -> str:
+    """Return the page's default language (the approved wording's main locale)."""
+    return current_page().default_language
 
 
 def _found(incident_id: str) -> Incident:
@@ -124,6 +131,7 @@ def incident_detail(incident_id: str) -> ResponseReturnValue:
         "admin/incidents/detail.html",
         incident=incident,
         internal_links=internal_queries.internal_links_of(incident_id),
+        support=public_card(incident_id, page_default_language()),
         **report_globals([u.public_id for u in incident.updates]),
         **common(page_zone()),
     )

@@ -175,6 +175,27 @@ def world_from_demo(app: Flask, summary: Any) -> World:
         ids["channel_id"] = str(channel.id)
         ids["event_id"] = str(send_test(channel, actor="walker").id)
         ids.update(_alerts_ids(component))
+        from statuspage.customers.imports import check_file as check_customers
+        from statuspage.customers.services import CustomerInput, create_customer
+        from statuspage.internal.models import IntegrationKind, InternalIncident
+
+        customer = create_customer(
+            CustomerInput(name="Walker Corp", domains=["walker.example"], components=[component]),
+            actor="walker",
+        )
+        app.config["CUSTOMER_IMPORT_DIR"] = tempfile.mkdtemp(prefix="walker-customers-")
+        customer_upload = check_customers(
+            b"name,domains\nWalked Ltd,walked.example\n", "walker.csv", actor="walker"
+        )
+        internal = InternalIncident(
+            source=IntegrationKind.GENERIC, external_id="walker", title="Walker alert"
+        )
+        internal.components = [component]
+        session.add(internal)
+        session.commit()
+        ids["customer_id"] = customer.public_id
+        ids["customer_import_id"] = customer_upload.id
+        ids["internal_incident_id"] = internal.public_id
         emails = {role: user.email for role, user in users.items()}
         db.session.remove()
     return World(ids=ids, emails=emails, password=DEMO_PASSWORD)
@@ -228,6 +249,12 @@ def url_for_rule(rule: Rule, world: World) -> str:
 def admin_rules(app: Flask) -> Iterator[Rule]:
     """Yield every console route, in a stable order."""
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")]
+    yield from sorted(rules, key=lambda rule: (rule.rule, rule.endpoint))
+
+
+def support_rules(app: Flask) -> Iterator[Rule]:
+    """Yield every support-view route, in a stable order."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("support.")]
     yield from sorted(rules, key=lambda rule: (rule.rule, rule.endpoint))
 
 
