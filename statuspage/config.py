@@ -33,6 +33,7 @@ _ENV_KEYS: dict[str, type] = {
     "DELIVERY_MAX_ATTEMPTS": int,
     "DELIVERY_BATCH_SIZE": int,
     "DELIVERY_LEASE_SECONDS": float,
+    "STALE_COMPONENT_HOURS": float,
 }
 
 
@@ -76,6 +77,8 @@ class Config:
     DELIVERY_QUARANTINE_AFTER = 5
     # A worker tick spends at most this long planning, then as long sending.
     DELIVERY_TICK_BUDGET = 10.0
+    # A component non-operational this long with no open incident reminds the communicator.
+    STALE_COMPONENT_HOURS = 2.0
     HISTORY_PAGE_SIZE = 3  # months per history page
     # Public responses are rebuilt from the database at most this often per process (0: never
     # cached). Bounded: least recently used entries go first past either limit.
@@ -121,6 +124,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             except ValueError as exc:
                 raise RuntimeError(f"{ENV_PREFIX}{key}: cannot read {raw!r} ({exc})") from exc
     values.update(overrides or {})
+    if not float(values.get("STALE_COMPONENT_HOURS") or 0) > 0:
+        raise RuntimeError(f"{ENV_PREFIX}STALE_COMPONENT_HOURS: must be a number of hours above 0")
 
     if not values.get("DATABASE_URL"):
         values["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "statuspage.sqlite3")

@@ -17,6 +17,7 @@ from .incidents.models import (
 from .internal.models import AlertEvent, Integration, InternalIncident, MappingRule
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from .notifications.models import BroadcastChannel, Delivery, DeliveryAttempt, OutboxEvent
+from .reminders.models import Reminder, ReminderKind
 from .site.models import PageSettings
 from .subscribers.models import Subscriber
 from .worker.models import WorkerHeartbeat
@@ -49,6 +50,8 @@ __all__ = [
     "DeliveryAttempt",
     "OutboxEvent",
     "PageSettings",
+    "Reminder",
+    "ReminderKind",
     "Role",
     "Subscriber",
     "TemplateKind",
