@@ -46,8 +46,10 @@ def _banner_item(item: DueItem, writer: bool) -> BannerItem:
             name=item.name,
             ago=ago,
         )
-        link = url_for("admin.incident_update", incident_id=item.public_id) if writer else (
-            url_for("admin.incident_detail", incident_id=item.public_id)
+        link = (
+            url_for("admin.incident_update", incident_id=item.public_id)
+            if writer
+            else (url_for("admin.incident_detail", incident_id=item.public_id))
         )
         link_text = _("Post an update") if writer else _("Open the incident")
     else:
@@ -57,11 +59,7 @@ def _banner_item(item: DueItem, writer: bool) -> BannerItem:
             status=component_status_label(ComponentStatus(item.status)),
             ago=ago,
         )
-        link = (
-            url_for("admin.incident_new")
-            if writer
-            else url_for("admin.components")
-        )
+        link = url_for("admin.incident_new") if writer else url_for("admin.components")
         link_text = _("Open an incident") if writer else _("See the components")
     return BannerItem(
         kind=item.kind.value,

@@ -80,9 +80,7 @@ class MonthRow:
 def _month(value: str, field: str) -> date:
     match = _MONTH.match(value.strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
-        raise FilterError(
-            _("%(field)s: enter a month as YYYY-MM, e.g. 2026-11.", field=field)
-        )
+        raise FilterError(_("%(field)s: enter a month as YYYY-MM, e.g. 2026-11.", field=field))
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -96,9 +94,7 @@ def parse_filters(args: dict[str, str], today: date) -> Filters:
     this_month = today.replace(day=1)
     last = _month(args["to"], _("To")) if args.get("to") else this_month
     first = (
-        _month(args["from"], _("From"))
-        if args.get("from")
-        else _shift(last, -(DEFAULT_MONTHS - 1))
+        _month(args["from"], _("From")) if args.get("from") else _shift(last, -(DEFAULT_MONTHS - 1))
     )
     if first > last:
         raise FilterError(_("From: the first month must not be after the last one."))

@@ -159,6 +159,12 @@ def dismiss_reminder(
         row.dismissed_at = now
         row.dismissed_by_id = actor_id
         db.session.flush()
-        record(actor, "reminder.dismiss", "reminder", row.public_id, None,
-               {"kind": item.kind.value, "subject": item.subject,
-                "due_at": item.due_at.isoformat()}, actor_id=actor_id)
+        record(
+            actor,
+            "reminder.dismiss",
+            "reminder",
+            row.public_id,
+            None,
+            {"kind": item.kind.value, "subject": item.subject, "due_at": item.due_at.isoformat()},
+            actor_id=actor_id,
+        )

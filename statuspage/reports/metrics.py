@@ -128,8 +128,8 @@ def monthly_stats(
     for t in times:
         month = month_of(t.start, tz)
         buckets[(month, None)].append(t)
-        for cid in set(t.facts.component_ids):
-            buckets[(month, cid)].append(t)
+        for affected in set(t.facts.component_ids):
+            buckets[(month, affected)].append(t)
     uptime = uptime or {}
     result = []
     for month in months:

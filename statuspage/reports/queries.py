@@ -165,10 +165,7 @@ def monthly_uptime(
     """Return uptime per (month, component id), and the components' mean under None."""
     if not months or not components:
         return {}
-    days = [
-        months[0] + timedelta(days=n)
-        for n in range((next_month(months[-1]) - months[0]).days)
-    ]
+    days = [months[0] + timedelta(days=n) for n in range((next_month(months[-1]) - months[0]).days)]
     since = month_start(months[0], tz)
     rows = {
         c.id: c

@@ -20,20 +20,27 @@ from ..admin.conftest import csrf_from
 def overdue_incident(app, frozen_clock):
     with app.app_context():
         api = create_component("API")
-        incident = create_incident("Errors on the API", "investigating", "x", {api: ComponentStatus.MAJOR_OUTAGE})
+        incident = create_incident(
+            "Errors on the API", "investigating", "x", {api: ComponentStatus.MAJOR_OUTAGE}
+        )
         public_id = incident.public_id
         db.session.remove()
     frozen_clock.advance(timedelta(minutes=20))
     return public_id
 
 
-def test_communicators_see_the_banner_on_every_page_and_can_dismiss_it(app, signed_in, frozen_clock):
+def test_communicators_see_the_banner_on_every_page_and_can_dismiss_it(
+    app, signed_in, frozen_clock
+):
     public_id = overdue_incident(app, frozen_clock)
     client = signed_in("communicator")
     for url in ("/admin/", "/admin/incidents", "/admin/reports"):
         page = client.get(url)
         assert page.status_code == 200, url
-        assert "A public update is due for “Errors on the API”: the last one was 20 min ago." in page.text
+        assert (
+            "A public update is due for “Errors on the API”: the last one was 20 min ago."
+            in page.text
+        )
         assert f'href="/admin/incidents/{public_id}/update"' in page.text
     page = client.get("/admin/incidents")
     response = client.post(
@@ -54,9 +61,14 @@ def test_communicators_see_the_banner_on_every_page_and_can_dismiss_it(app, sign
     with app.app_context():
         [row] = db.session.scalars(sa.select(Reminder)).all()
         assert row.dismissed_at is not None
-        assert db.session.scalar(
-            sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "reminder.dismiss")
-        ) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(AuditEntry.id)).where(
+                    AuditEntry.action == "reminder.dismiss"
+                )
+            )
+            == 1
+        )
         # Dismissing does not swallow the broadcast: the worker still sends it once.
         assert run_due_reminders(frozen_clock.now) == 1
         assert run_due_reminders(frozen_clock.now) == 0
@@ -68,8 +80,12 @@ def test_the_next_due_period_shows_again_after_a_dismissal(app, signed_in, froze
     page = client.get("/admin/")
     client.post(
         "/admin/reminders/dismiss",
-        data={"csrf_token": csrf_from(page.text), "kind": "update_due",
-              "subject": f"incident:{public_id}", "due_at": _field(page.text, "due_at")},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "kind": "update_due",
+            "subject": f"incident:{public_id}",
+            "due_at": _field(page.text, "due_at"),
+        },
     )
     assert "A public update is due" not in client.get("/admin/").text
     with app.app_context():
@@ -88,8 +104,12 @@ def test_a_stale_reminder_cannot_be_dismissed(app, signed_in, frozen_clock):
     page = client.get("/admin/")
     response = client.post(
         "/admin/reminders/dismiss",
-        data={"csrf_token": csrf_from(page.text), "kind": "update_due",
-              "subject": f"incident:{public_id}", "due_at": "2020-01-01T00:00:00+00:00"},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "kind": "update_due",
+            "subject": f"incident:{public_id}",
+            "due_at": "2020-01-01T00:00:00+00:00",
+        },
         follow_redirects=True,
     )
     assert "This reminder is no longer due." in response.text
@@ -106,8 +126,12 @@ def test_support_sees_the_banner_but_cannot_dismiss(app, signed_in, frozen_clock
     assert "/admin/reminders/dismiss" not in page.text
     response = client.post(
         "/admin/reminders/dismiss",
-        data={"csrf_token": csrf_from(page.text), "kind": "update_due",
-              "subject": f"incident:{public_id}", "due_at": "x"},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "kind": "update_due",
+            "subject": f"incident:{public_id}",
+            "due_at": "x",
+        },
     )
     assert response.status_code == 403
 

@@ -47,7 +47,9 @@ def test_the_scan_is_a_worker_task():
 
 
 def test_an_update_is_due_after_the_impacts_interval_and_is_sent_once(app, api, frozen_clock):
-    incident = create_incident("Errors on the API", "investigating", "Looking.", {api: S.MAJOR_OUTAGE})
+    incident = create_incident(
+        "Errors on the API", "investigating", "Looking.", {api: S.MAJOR_OUTAGE}
+    )
     assert incident.impact.value == "critical"  # 15 minutes by default
     assert run_due_reminders(frozen_clock.now) == 0
     frozen_clock.advance(timedelta(minutes=14, seconds=59))
@@ -73,8 +75,13 @@ def test_an_update_is_due_after_the_impacts_interval_and_is_sent_once(app, api, 
 
 
 def test_the_configured_minutes_per_impact_are_used(app, api, frozen_clock):
-    app.config["UPDATE_DUE_MINUTES"] = {"critical": 5, "major": 30, "minor": 60, "none": 120,
-                                        "maintenance": 120}
+    app.config["UPDATE_DUE_MINUTES"] = {
+        "critical": 5,
+        "major": 30,
+        "minor": 60,
+        "none": 120,
+        "maintenance": 120,
+    }
     create_incident("Errors", "investigating", "Looking.", {api: S.MAJOR_OUTAGE})
     frozen_clock.advance(timedelta(minutes=5))
     assert run_due_reminders(frozen_clock.now) == 1
@@ -161,13 +168,17 @@ def test_the_reminder_goes_to_the_matching_broadcast_channels_only(app, api, fro
         )
     )
     assert channels == {ops.id}
-    assert billing.id not in channels and quiet.id not in channels
+    assert billing.id not in channels
+    assert quiet.id not in channels
     # Subscribers never hear of reminders.
-    assert db.session.scalar(
-        sa.select(sa.func.count(Delivery.id)).where(
-            Delivery.event_id == event.id, Delivery.subscriber_id.is_not(None)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Delivery.id)).where(
+                Delivery.event_id == event.id, Delivery.subscriber_id.is_not(None)
+            )
         )
-    ) == 0
+        == 0
+    )
 
 
 def test_the_worker_scans_every_thirty_seconds(app, api, frozen_clock):

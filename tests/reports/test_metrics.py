@@ -131,7 +131,9 @@ def test_monthly_stats_per_component_and_overall():
 
 
 def test_bar_chart_scales_to_a_round_maximum_and_leaves_gaps_for_no_data():
-    chart = bar_chart("c", "Incidents", "desc", [("Oct", 3.0, "3"), ("Nov", None, "–"), ("Dec", 4.0, "4")])
+    chart = bar_chart(
+        "c", "Incidents", "desc", [("Oct", 3.0, "3"), ("Nov", None, "–"), ("Dec", 4.0, "4")]
+    )
     heights = [b.height for b in chart.bars]
     assert heights[1] == 0
     # The axis goes to 5 (a round number above 4); 180 px of plot height.
