@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -97,13 +97,14 @@ def _back() -> Response:
 @requires(Role.COMMUNICATOR)
 def reminder_dismiss() -> ResponseReturnValue:
     """Hide a reminder from the banner until it falls due again."""
-    form = ConfirmForm()
-    if not form.validate():
-        flash(" ".join(form.form_errors) or _("Nothing was changed."), "error")
-        return _back()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    kind = request.form.get("kind", "")
+    if kind not in {k.value for k in ReminderKind} or not request.form.get("subject"):
+        abort(400, _("This is not a reminder: reload the page and try again."))
     try:
         dismiss_reminder(
-            request.form.get("kind", ""),
+            kind,
             request.form.get("subject", ""),
             request.form.get("due_at", ""),
             **actor(),

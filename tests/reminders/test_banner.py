@@ -153,3 +153,15 @@ def _field(html: str, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', html)
     assert match, f"no {name} field"
     return match.group(1)
+
+
+def test_a_malformed_dismissal_is_a_400(app, signed_in, frozen_clock):
+    overdue_incident(app, frozen_clock)
+    client = signed_in("communicator")
+    page = client.get("/admin/")
+    response = client.post(
+        "/admin/reminders/dismiss",
+        data={"csrf_token": csrf_from(page.text), "kind": "nonsense", "subject": "x"},
+    )
+    assert response.status_code == 400
+    assert "This is not a reminder" in response.text
