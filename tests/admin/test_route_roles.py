@@ -149,3 +149,15 @@ def test_the_walker_posts_what_a_browser_would(app, world):
     payload["name"] = "Renamed by the walker"
     payload["csrf_token"] = csrf_from(page.text)
     assert admin.post("/admin/settings", data=payload).status_code == 302
+
+
+def test_support_reads_reports_and_only_communicators_dismiss_reminders(app):
+    reads = ("admin.reports", "admin.reports_incidents_csv", "admin.reports_monthly_csv")
+    for endpoint in reads:
+        assert required(app, _rule(app, endpoint)) is Role.SUPPORT
+        assert methods(_rule(app, endpoint)) == ["GET"]
+    assert required(app, _rule(app, "admin.reminder_dismiss")) is Role.COMMUNICATOR
+
+
+def _rule(app, endpoint):
+    return next(r for r in admin_rules(app) if r.endpoint == endpoint)

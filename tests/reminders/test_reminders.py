@@ -193,3 +193,16 @@ def test_the_worker_scans_every_thirty_seconds(app, api, frozen_clock):
     frozen_clock.advance(timedelta(seconds=30))
     assert worker.tick().done["reminders.scan"] == 0
     assert len(reminder_events()) == 1
+
+
+def test_the_stale_component_hours_setting_is_read_and_checked(monkeypatch, tmp_path):
+    from statuspage.config import load_config
+
+    monkeypatch.setenv("STATUSPAGE_STALE_COMPONENT_HOURS", "3.5")
+    assert load_config(str(tmp_path))["STALE_COMPONENT_HOURS"] == 3.5
+    monkeypatch.setenv("STATUSPAGE_STALE_COMPONENT_HOURS", "0")
+    with pytest.raises(RuntimeError, match="STATUSPAGE_STALE_COMPONENT_HOURS"):
+        load_config(str(tmp_path))
+    monkeypatch.setenv("STATUSPAGE_STALE_COMPONENT_HOURS", "soon")
+    with pytest.raises(RuntimeError, match="STATUSPAGE_STALE_COMPONENT_HOURS"):
+        load_config(str(tmp_path))
