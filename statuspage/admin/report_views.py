@@ -9,8 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel.dates import format_date
+from babel.units import format_unit
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
@@ -121,17 +124,43 @@ def _month_text(month: date) -> str:
     return month_label(month.year, month.month)
 
 
-def _charts(summary: tuple[MonthStats, ...], scope: str) -> list[BarChart]:
-    def minutes_tick(value: float) -> str:
-        return duration_text(timedelta(minutes=value)) if value else "0"
+def _locale() -> str:
+    return str(get_locale() or "en")
 
-    def duration_chart(chart_id: str, title: str, pick: Callable[[MonthStats], timedelta | None]):
+
+def _month_short(month: date) -> str:
+    return format_date(month, "MMM yy", locale=_locale())
+
+
+def _unit_tick(unit: str) -> Callable[[float], str]:
+    """Return a writer of axis values in the unit ("duration-minute" or "duration-hour")."""
+
+    def text(value: float) -> str:
+        return str(format_unit(round(value, 2), unit, length="short", locale=_locale()))
+
+    return text
+
+
+def _charts(summary: tuple[MonthStats, ...], scope: str) -> list[BarChart]:
+    shorts = [_month_short(s.month) for s in summary]
+
+    def duration_chart(
+        chart_id: str, title: str, pick: Callable[[MonthStats], timedelta | None]
+    ) -> BarChart:
+        minutes = [_minutes(pick(s)) for s in summary]
+        # Past two hours the axis counts hours, so its round numbers read naturally.
+        in_hours = max((m for m in minutes if m is not None), default=0.0) > 120
+        scale = 60.0 if in_hours else 1.0
         return bar_chart(
             chart_id,
             title,
             _("%(title)s per month, %(scope)s.", title=title, scope=scope),
-            [(_month_text(s.month), _minutes(pick(s)), _text(pick(s))) for s in summary],
-            tick_text=minutes_tick,
+            [
+                (_month_text(s.month), None if m is None else m / scale, _text(pick(s)))
+                for s, m in zip(summary, minutes, strict=True)
+            ],
+            tick_text=_unit_tick("duration-hour" if in_hours else "duration-minute"),
+            short_labels=shorts,
         )
 
     return [
@@ -140,6 +169,7 @@ def _charts(summary: tuple[MonthStats, ...], scope: str) -> list[BarChart]:
             _("Incidents"),
             _("Number of incidents per month, %(scope)s.", scope=scope),
             [(_month_text(s.month), float(s.count), str(s.count)) for s in summary],
+            short_labels=shorts,
         ),
         duration_chart("chart-mtta", _("Mean time to acknowledge"), lambda s: s.mtta),
         duration_chart("chart-mttr", _("Mean time to resolve"), lambda s: s.mttr),
@@ -158,8 +188,9 @@ def _charts(summary: tuple[MonthStats, ...], scope: str) -> list[BarChart]:
                 )
                 for s in summary
             ],
-            tick_text=lambda v: f"{v:g}%",
+            tick_text=lambda v: format_percent(v / 100, format="#,##0%"),
             maximum=100.0,
+            short_labels=shorts,
         ),
     ]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 WIDTH = 640
 HEIGHT = 220
-_LEFT = 56  # room for the axis labels
+_LEFT = 72  # room for the axis labels
 _BOTTOM = 28  # room for the month labels
 _TOP = 12
 
@@ -22,6 +22,8 @@ class Bar:
     height: float
     label: str
     value_text: str
+    # A short label under the bar (the full one is in the bar's title and the table).
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def bar_chart(
     description: str,
     points: Sequence[tuple[str, float | None, str]],
     *,
+    short_labels: Sequence[str] = (),
     tick_text: object = None,
     maximum: float | None = None,
 ) -> BarChart:
@@ -89,6 +92,7 @@ def bar_chart(
                 height=round(height, 2),
                 label=label,
                 value_text=text,
+                short=short_labels[index] if index < len(short_labels) else label,
             )
         )
     fmt = tick_text if callable(tick_text) else (lambda v: f"{v:g}")
