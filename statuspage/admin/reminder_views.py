@@ -35,23 +35,25 @@ class BannerItem:
     text: str
     link: str
     link_text: str
+    # What a communicator does about it (empty for support).
+    action: str = ""
+    action_text: str = ""
 
 
 def _banner_item(item: DueItem, writer: bool) -> BannerItem:
-    now = utcnow()
-    ago = duration_text(now - item.since)
+    ago = duration_text(utcnow() - item.since)
+    action = action_text = ""
     if item.kind is ReminderKind.UPDATE_DUE:
         text = _(
             "A public update is due for “%(name)s”: the last one was %(ago)s ago.",
             name=item.name,
             ago=ago,
         )
-        link = (
-            url_for("admin.incident_update", incident_id=item.public_id)
-            if writer
-            else (url_for("admin.incident_detail", incident_id=item.public_id))
-        )
-        link_text = _("Post an update") if writer else _("Open the incident")
+        link = url_for("admin.incident_detail", incident_id=item.public_id)
+        link_text = _("Open the incident")
+        if writer:
+            action = url_for("admin.incident_update", incident_id=item.public_id)
+            action_text = _("Post an update")
     else:
         text = _(
             "No incident is open for %(name)s, which has shown “%(status)s” for %(ago)s.",
@@ -59,8 +61,16 @@ def _banner_item(item: DueItem, writer: bool) -> BannerItem:
             status=component_status_label(ComponentStatus(item.status)),
             ago=ago,
         )
-        link = url_for("admin.incident_new") if writer else url_for("admin.components")
-        link_text = _("Open an incident") if writer else _("See the components")
+        # Support may not open the component's edit page: the list shows its status too.
+        link = (
+            url_for("admin.component_edit", component_id=item.public_id)
+            if writer
+            else url_for("admin.components")
+        )
+        link_text = _("See the component")
+        if writer:
+            action = url_for("admin.incident_new")
+            action_text = _("Open an incident")
     return BannerItem(
         kind=item.kind.value,
         subject=item.subject,
@@ -68,6 +78,8 @@ def _banner_item(item: DueItem, writer: bool) -> BannerItem:
         text=text,
         link=link,
         link_text=link_text,
+        action=action,
+        action_text=action_text,
     )
 
 

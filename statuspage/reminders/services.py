@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
+from ..clock import utcnow
 from ..db import unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
@@ -139,8 +140,6 @@ def dismiss_reminder(
     kind: str, subject: str, due_at: str, *, actor: str, actor_id: int | None = None
 ) -> None:
     """Hide a due reminder from the console banner until it falls due again."""
-    from ..clock import utcnow
-
     now = utcnow()
     item = next(
         (

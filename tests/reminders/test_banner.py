@@ -124,6 +124,7 @@ def test_support_sees_the_banner_but_cannot_dismiss(app, signed_in, frozen_clock
     assert "A public update is due for “Errors on the API”" in page.text
     assert f'href="/admin/incidents/{public_id}"' in page.text
     assert "/admin/reminders/dismiss" not in page.text
+    assert "Post an update" not in page.text.split('id="reminders"')[1].split("</section>")[0]
     response = client.post(
         "/admin/reminders/dismiss",
         data={
@@ -140,11 +141,13 @@ def test_a_stale_component_shows_with_a_link_to_open_an_incident(app, signed_in,
     with app.app_context():
         api = create_component("API")
         set_component_status(api, ComponentStatus.PARTIAL_OUTAGE, cause=StatusCause.MANUAL)
+        api_id = api.public_id
         db.session.remove()
     frozen_clock.advance(timedelta(hours=3))
     page = signed_in("admin").get("/admin/")
     assert "No incident is open for API, which has shown “Partial Outage” for 3 hr." in page.text
     assert 'href="/admin/incidents/new"' in page.text
+    assert f'href="/admin/components/{api_id}"' in page.text
 
 
 def _field(html: str, name: str) -> str:
