@@ -13,7 +13,7 @@ from ..components.models import Component, ComponentStatus, ComponentStatusChang
 from ..extensions import db
 from ..incidents.models import Impact, Incident, IncidentStatus, IncidentUpdate, incident_component
 from .models import Reminder, ReminderKind
-from .rules import DEFAULT_UPDATE_DUE_MINUTES, update_due_at
+from .rules import DEFAULT_UPDATE_DUE_MINUTES, parse_update_due, update_due_at
 
 DEFAULT_STALE_COMPONENT_HOURS = 2.0
 _OPEN = [s for s in IncidentStatus if s.is_open]
@@ -46,7 +46,11 @@ class DueItem:
 def update_due_minutes() -> Mapping[str, int]:
     """Return the configured minutes per impact (the defaults when not configured)."""
     configured = current_app.config.get("UPDATE_DUE_MINUTES")
-    return configured or DEFAULT_UPDATE_DUE_MINUTES
+    if isinstance(configured, Mapping):
+        return configured or DEFAULT_UPDATE_DUE_MINUTES
+    # STATUSPAGE_UPDATE_DUE_MINUTES is kept as written ("critical=15,major=30") and was
+    # checked at start, as the support view reads it.
+    return parse_update_due(str(configured or ""))
 
 
 def stale_component_after() -> timedelta:

@@ -75,13 +75,8 @@ def test_an_update_is_due_after_the_impacts_interval_and_is_sent_once(app, api, 
 
 
 def test_the_configured_minutes_per_impact_are_used(app, api, frozen_clock):
-    app.config["UPDATE_DUE_MINUTES"] = {
-        "critical": 5,
-        "major": 30,
-        "minor": 60,
-        "none": 120,
-        "maintenance": 120,
-    }
+    # As STATUSPAGE_UPDATE_DUE_MINUTES gives it; impacts not named keep their defaults.
+    app.config["UPDATE_DUE_MINUTES"] = "critical=5"
     create_incident("Errors", "investigating", "Looking.", {api: S.MAJOR_OUTAGE})
     frozen_clock.advance(timedelta(minutes=5))
     assert run_due_reminders(frozen_clock.now) == 1
