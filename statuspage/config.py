@@ -34,6 +34,7 @@ _ENV_KEYS: dict[str, type] = {
     "DELIVERY_MAX_ATTEMPTS": int,
     "DELIVERY_BATCH_SIZE": int,
     "DELIVERY_LEASE_SECONDS": float,
+    "STALE_COMPONENT_HOURS": float,
     "HOOKS_RATE_LIMIT": str,
     "HOOKS_MAX_BODY": int,
     "INTEGRATION_SECRET_OVERLAP_HOURS": float,
@@ -83,6 +84,8 @@ class Config:
     DELIVERY_QUARANTINE_AFTER = 5
     # A worker tick spends at most this long planning, then as long sending.
     DELIVERY_TICK_BUDGET = 10.0
+    # A component non-operational this long with no open incident reminds the communicator.
+    STALE_COMPONENT_HOURS = 2.0
     # Minutes an active incident may go without a public update, per impact, e.g.
     # "critical=15,major=30" (impacts not named keep reminders.rules' defaults).
     UPDATE_DUE_MINUTES = ""
@@ -140,6 +143,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             except ValueError as exc:
                 raise RuntimeError(f"{ENV_PREFIX}{key}: cannot read {raw!r} ({exc})") from exc
     values.update(overrides or {})
+    if not float(values.get("STALE_COMPONENT_HOURS") or 0) > 0:
+        raise RuntimeError(f"{ENV_PREFIX}STALE_COMPONENT_HOURS: must be a number of hours above 0")
     _check_update_due(values)
 
     if not values.get("DATABASE_URL"):

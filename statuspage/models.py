@@ -18,6 +18,7 @@ from .internal.models import AlertEvent, Integration, InternalIncident, MappingR
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from .notifications.models import BroadcastChannel, Delivery, DeliveryAttempt, OutboxEvent
 from .public.version import PublicVersion
+from .reminders.models import Reminder, ReminderKind
 from .site.models import PageSettings
 from .subscribers.models import Subscriber
 from .support.models import ApprovedWording, SupportNote
@@ -53,6 +54,8 @@ __all__ = [
     "DeliveryAttempt",
     "OutboxEvent",
     "PageSettings",
+    "Reminder",
+    "ReminderKind",
     "PublicVersion",
     "Role",
     "Subscriber",

@@ -22,6 +22,8 @@ from . import (  # noqa: E402,F401
     internal_views,
     maintenance_views,
     preview_views,
+    reminder_views,
+    report_views,
     settings_views,
     subscribers,
     template_views,

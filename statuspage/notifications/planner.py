@@ -38,6 +38,8 @@ log = logging.getLogger("statuspage.notifications")
 CONFIRMATION_REQUESTED = "subscriber.confirmation_requested"
 WEBHOOK_CREATED = "subscriber.webhook_created"
 BROADCAST_TEST = "broadcast.test"
+# Reminders for the communicators: broadcast channels only, never subscribers.
+REMINDER_DUE = "reminder.due"
 
 _KIND_FLAG = {
     EventKind.INCIDENTS: Subscriber.notify_incidents,
@@ -196,6 +198,8 @@ def _supersede(event: OutboxEvent, subscriber_ids: Sequence[int]) -> int:
 def _single_subscriber_rows(event: OutboxEvent, now: datetime) -> list[dict[str, Any]]:
     """Confirmation and ping events go to the one subscriber named in the payload."""
     payload = event.payload or {}
+    if event.kind == REMINDER_DUE:
+        return _broadcast_rows(event, payload.get("broadcast") or {}, now)
     if event.kind == BROADCAST_TEST:
         channel_id = payload.get("broadcast_channel_id")
         found = db.session.get(BroadcastChannel, channel_id) if channel_id else None

@@ -50,6 +50,8 @@ def load_builtin_tasks() -> None:
         _TASKS["maintenance.transitions"] = _maintenance_transitions
     if "maintenance.reminders" not in _TASKS:
         _TASKS["maintenance.reminders"] = _maintenance_reminders
+    if "reminders.scan" not in _TASKS:
+        _TASKS["reminders.scan"] = _reminders_scan
     if "notifications.sweep" not in _TASKS:
         _TASKS["notifications.sweep"] = _notifications_sweep
     if "notifications.plan" not in _TASKS:
@@ -70,6 +72,12 @@ def _maintenance_reminders(now: datetime) -> int:
     from ..maintenance.services import run_due_reminders
 
     return run_due_reminders(now)
+
+
+def _reminders_scan(now: datetime) -> int:
+    from ..reminders.services import scan_reminders
+
+    return scan_reminders(now)
 
 
 def _export_refresh(now: datetime) -> int:

@@ -181,3 +181,14 @@ def test_the_support_view_is_read_only_and_every_staff_role_may_read_it(app, wor
                 failures.append(f"{role.value} POST {url} is not refused with 405")
     assert not failures, report(failures)
     assert counts(app) == before
+
+def test_support_reads_reports_and_only_communicators_dismiss_reminders(app):
+    reads = ("admin.reports", "admin.reports_incidents_csv", "admin.reports_monthly_csv")
+    for endpoint in reads:
+        assert required(app, _rule(app, endpoint)) is Role.SUPPORT
+        assert methods(_rule(app, endpoint)) == ["GET"]
+    assert required(app, _rule(app, "admin.reminder_dismiss")) is Role.COMMUNICATOR
+
+
+def _rule(app, endpoint):
+    return next(r for r in admin_rules(app) if r.endpoint == endpoint)

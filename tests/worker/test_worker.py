@@ -164,6 +164,7 @@ def test_a_tick_survives_an_unreachable_database(tmp_path, caplog):
     assert set(result.failed) == {
         "maintenance.transitions",
         "maintenance.reminders",
+        "reminders.scan",
         "notifications.sweep",
         "notifications.plan",
         "notifications.deliver",
