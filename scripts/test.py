@@ -31,15 +31,17 @@ from _bootstrap import (  # noqa: E402
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
-APT_PACKAGES = ["chromium", "fonts-liberation"]
+NGINX = Path("/usr/sbin/nginx")
+# chromium for the browser tests, nginx for the test that serves the static export.
+APT_PACKAGES = ["chromium", "fonts-liberation", "nginx"]
 PYTEST_NO_TESTS = 5
 
 
 def ensure_chromium() -> None:
     """Install Debian's chromium (and fonts) for the Playwright tests if it is missing."""
-    if CHROMIUM.exists():
+    if CHROMIUM.exists() and NGINX.exists():
         return
-    step(f"Installing {' '.join(APT_PACKAGES)} (browser tests need {CHROMIUM})")
+    step(f"Installing {' '.join(APT_PACKAGES)} (browser tests need {CHROMIUM}, export tests nginx)")
     command = f"apt-get update && apt-get install -y {' '.join(APT_PACKAGES)}"
     if not shutil.which("apt-get"):
         raise StepFailed(f"{CHROMIUM} is missing and this is not a Debian system: install chromium")
@@ -49,8 +51,9 @@ def ensure_chromium() -> None:
     wait_for_lock = ["-o", "DPkg::Lock::Timeout=600"]  # another apt may be running
     run(["apt-get", *wait_for_lock, "update"], env=env)
     run(["apt-get", *wait_for_lock, "install", "-y", *APT_PACKAGES], env=env)
-    if not CHROMIUM.exists():
-        raise StepFailed(f"apt-get finished but {CHROMIUM} is still missing")
+    for needed in (CHROMIUM, NGINX):
+        if not needed.exists():
+            raise StepFailed(f"apt-get finished but {needed} is still missing")
 
 
 def main(pytest_args: list[str]) -> int:
