@@ -33,7 +33,13 @@ SELF_SERVICE = {
     "admin.api_key_revoke",
 }
 # Routes only admins may use (users, settings, integrations, the audit log).
-ADMIN_ONLY = {"admin.users", "admin.user_edit", "admin.settings", "admin.audit"}
+ADMIN_ONLY = {
+    "admin.users",
+    "admin.user_edit",
+    "admin.settings",
+    "admin.theme_preview",
+    "admin.audit",
+}
 ROLES = (Role.SUPPORT, Role.COMMUNICATOR, Role.ADMIN)
 RANK = {Role.SUPPORT: 1, Role.COMMUNICATOR: 2, Role.ADMIN: 3}
 
@@ -141,6 +147,7 @@ def world_from_demo(app: Flask, summary: Any) -> World:
             "kind": TemplateKind.INCIDENT.value,
             "user_id": users[Role.COMMUNICATOR].public_id,
             "key_id": key.public_id,
+            "theme": "compact",
         }
         from statuspage.subscribers.imports import check_file
 
