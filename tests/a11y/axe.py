@@ -18,7 +18,9 @@ def violations(page: Any) -> list[str]:
     for violation in results.response["violations"]:
         for node in violation["nodes"]:
             target = " ".join(str(t) for t in node["target"])
-            lines.append(f"{violation['id']} ({violation['impact']}): {target}: {node['failureSummary']}")
+            lines.append(
+                f"{violation['id']} ({violation['impact']}): {target}: {node['failureSummary']}"
+            )
     return lines
 
 

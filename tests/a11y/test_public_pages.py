@@ -1,7 +1,7 @@
 """Every public page in every theme, in chromium: axe-core, keyboard, motion and layout.
 
-One test per theme walks every public page at 1280 px and at 375 px. axe runs on
-each; at 375 px nothing may scroll sideways, in both text directions. The pages
+One test per theme walks every public page at 1280 px and at 375 px, and again in
+dark mode. axe runs on each; nothing may scroll sideways, in both text directions. The pages
 do not depend on the database engine, so these run on SQLite only.
 """
 
@@ -31,8 +31,8 @@ DESKTOP = {"width": 1280, "height": 800}
 NO_SIDEWAYS_SCROLL_JS = "() => document.scrollingElement.scrollWidth"
 # Elements that show a status; none may move for a visitor who asked for less motion.
 MOTION_JS = """() => {
-  const selectors = [".overall", ".status-label", ".impact-badge", ".uptime-day",
-                     ".component-group > summary", ".day-summary", ".incident-card", "a", ".button"];
+  const selectors = [".overall", ".status-label", ".impact-badge", ".uptime-day", ".day-summary",
+                     ".component-group > summary", ".incident-card", "a", ".button"];
   const slow = [];
   const seconds = (value) => Math.max(...value.split(",").map((v) => parseFloat(v) || 0));
   for (const selector of selectors) {
@@ -129,6 +129,13 @@ def test_every_public_page_in_the_theme(
     phone = make_page(viewport=PHONE, has_touch=True)
     phone.on("pageerror", lambda exc: errors.append(str(exc)))
     walk(phone, public_urls(demo), PHONE["width"])
+
+    # Dark mode has its own colours: the same pages pass there too.
+    dark = make_page(viewport=DESKTOP, color_scheme="dark")
+    dark.on("pageerror", lambda exc: errors.append(str(exc)))
+    for label, url in public_urls(demo).items():
+        dark.goto(url)
+        assert_clean(dark, f"{label} in dark mode")
     assert not errors
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -153,7 +153,9 @@ def test_admin_previews_a_theme_without_switching(app, client, staff):
     assert response.headers["Cache-Control"].startswith("no-store")
     assert response.headers["X-Robots-Tag"] == "noindex"
     doc = parse(response.data)
-    assert any("/themes/compact/static/css/theme.css" in href for href in stylesheets(response.data))
+    assert any(
+        "/themes/compact/static/css/theme.css" in href for href in stylesheets(response.data)
+    )
     banner = doc.find("aside", cls="preview-banner")
     assert "Preview of the theme compact. Visitors still see default." in banner.text
     assert doc.by_id("headline").text == "All Systems Operational"
@@ -166,7 +168,10 @@ def test_admin_previews_a_theme_without_switching(app, client, staff):
     visitor = client.application.test_client()
     assert any("/themes/default/" in href for href in stylesheets(visitor.get("/").data))
     assert "preview-banner" not in visitor.get("/").get_data(as_text=True)
-    for bad in ("/admin/settings/themes/nope/preview", "/admin/settings/themes/compact/preview?page=x"):
+    for bad in (
+        "/admin/settings/themes/nope/preview",
+        "/admin/settings/themes/compact/preview?page=x",
+    ):
         assert client.get(bad).status_code == 404
 
 
@@ -177,7 +182,7 @@ def test_only_admins_preview_themes(app, client, staff, role):
 
 
 @pytest.fixture
-def staff(app: Flask) -> Iterator[object]:
+def staff(app: Flask) -> Any:
     from statuspage.accounts.services import create_user
 
     from ..admin.conftest import Staff
@@ -186,4 +191,4 @@ def staff(app: Flask) -> Iterator[object]:
     with app.app_context():
         for role in ("admin", "communicator", "support"):
             create_user(getattr(people, role), PASSWORD, role)
-    yield people
+    return people
