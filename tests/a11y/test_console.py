@@ -33,6 +33,13 @@ def test_every_console_page_passes_axe(app: Any, frozen_clock: Any, make_page: A
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
+    # Keyboard: the skip link is the first stop, shows a focus ring and moves focus to main.
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to content")
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+
     walked = []
     for rule in admin_rules(app):
         if "GET" not in (rule.methods or set()) or rule.endpoint in NOT_PAGES:
