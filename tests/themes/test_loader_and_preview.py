@@ -192,3 +192,26 @@ def staff(app: Flask) -> Any:
         for role in ("admin", "communicator", "support"):
             create_user(getattr(people, role), PASSWORD, role)
     return people
+
+
+@pytest.mark.parametrize("theme", SHIPPED)
+def test_branding_applies_in_every_theme(app, client, theme):
+    with app.app_context():
+        db.session.add(
+            PageSettings(
+                name="Acme",
+                footer_links=[],
+                theme=theme,
+                logo_url="/logo.png",
+                accent_color="#0a7f5c",
+                custom_css=".brand-logo { max-height: 3rem }",
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    markup = client.get("/").data
+    doc = parse(markup)
+    assert any(f"/themes/{theme}/static/css/theme.css" in href for href in stylesheets(markup))
+    assert doc.find("img", cls="brand-logo").attrs["src"] == "/logo.png"
+    assert ":root { --accent: #0a7f5c; }" in markup.decode()
+    assert doc.find("style", id="custom-css").text == ".brand-logo { max-height: 3rem }"
