@@ -17,12 +17,16 @@ from .incidents.models import (
 from .internal.models import AlertEvent, Integration, InternalIncident, MappingRule
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from .notifications.models import BroadcastChannel, Delivery, DeliveryAttempt, OutboxEvent
+from .public.version import PublicVersion
 from .site.models import PageSettings
 from .subscribers.models import Subscriber
+from .support.models import ApprovedWording, SupportNote
 from .worker.models import WorkerHeartbeat
 
 __all__ = [
     "AlertEvent",
+    "ApprovedWording",
+    "SupportNote",
     "Customer",
     "CustomerDomain",
     "Integration",
@@ -49,6 +53,7 @@ __all__ = [
     "DeliveryAttempt",
     "OutboxEvent",
     "PageSettings",
+    "PublicVersion",
     "Role",
     "Subscriber",
     "TemplateKind",

@@ -15,9 +15,11 @@ from . import (  # noqa: E402,F401
     audit_views,
     broadcast_views,
     component_views,
+    customer_views,
     dashboard_views,
     delivery_views,
     incident_views,
+    internal_views,
     maintenance_views,
     preview_views,
     settings_views,
@@ -25,6 +27,7 @@ from . import (  # noqa: E402,F401
     template_views,
     theme_views,
     user_views,
+    wording_views,
 )
 from .nav import nav_items  # noqa: E402
 

@@ -56,6 +56,8 @@ def load_builtin_tasks() -> None:
         _TASKS["notifications.plan"] = _notifications_plan
     if "notifications.deliver" not in _TASKS:
         _TASKS["notifications.deliver"] = _notifications_deliver
+    if "subscribers.purge" not in _TASKS:
+        _TASKS["subscribers.purge"] = _subscribers_purge
 
 
 def _maintenance_transitions(now: datetime) -> int:
@@ -91,3 +93,9 @@ def _notifications_deliver(now: datetime) -> int:
     from .loop import default_worker_id
 
     return run_deliveries(now, default_worker_id())
+
+
+def _subscribers_purge(now: datetime) -> int:
+    from ..subscribers.services import purge_subscribers
+
+    return purge_subscribers(now)

@@ -167,6 +167,7 @@ def test_a_tick_survives_an_unreachable_database(tmp_path, caplog):
         "notifications.sweep",
         "notifications.plan",
         "notifications.deliver",
+        "subscribers.purge",
         "heartbeat",
     }
     assert "could not record the heartbeat" in caplog.text
