@@ -1,5 +1,5 @@
-"""Every console page, walked as an admin in chromium, passes axe-core (SQLite only:
-the markup does not depend on the engine)."""
+"""Every console and support-view page, walked as an admin in chromium, passes axe-core
+(SQLite only: the markup does not depend on the engine)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from statuspage.accounts.models import Role
 
-from ..admin.walker import admin_rules, build_world, url_for_rule
+from ..admin.walker import admin_rules, build_world, support_rules, url_for_rule
 from .axe import assert_clean
 
 pytestmark = [
@@ -41,7 +41,7 @@ def test_every_console_page_passes_axe(app: Any, frozen_clock: Any, make_page: A
     assert page.evaluate("() => document.activeElement.id") == "main"
 
     walked = []
-    for rule in admin_rules(app):
+    for rule in [*admin_rules(app), *support_rules(app)]:
         if "GET" not in (rule.methods or set()) or rule.endpoint in NOT_PAGES:
             continue
         if rule.endpoint == "admin.login" or re.search(r"\.(csv|json|txt)$", rule.rule):
@@ -62,4 +62,4 @@ def test_every_console_page_passes_axe(app: Any, frozen_clock: Any, make_page: A
     expect(page.locator(".field-error").first).to_be_visible()
     assert_clean(page, "settings with errors")
 
-    assert {"admin.index", "admin.settings", "admin.theme_preview"} <= set(walked)
+    assert {"admin.index", "admin.settings", "admin.theme_preview", "support.now"} <= set(walked)
