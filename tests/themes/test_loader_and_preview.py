@@ -23,6 +23,24 @@ SHIPPED = ("default", "compact", "high-contrast")
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture
+def make_app() -> Any:
+    """Factory for apps made by a test itself; their database connections are closed after."""
+    made: list[Flask] = []
+
+    def factory(**config: Any) -> Flask:
+        app = create_app({"TESTING": True, "SECRET_KEY": "t", **config})
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+
+
 def stylesheets(markup: bytes | str) -> list[str]:
     return [n.attrs["href"] for n in parse(markup).find_all("link", rel="stylesheet")]
 
@@ -73,15 +91,10 @@ def test_shipped_themes_are_installed_and_each_adds_its_own_layer(app, client):
     assert b"#000000" in (THEMES / "high-contrast/static/css/theme.css").read_bytes()
 
 
-def test_a_theme_overrides_one_template_and_the_rest_falls_back(database_url, themes_dir):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "t",
-            "THEMES_DIR": str(themes_dir),
-        }
-    )
+def test_a_theme_overrides_one_template_and_the_rest_falls_back(
+    database_url, themes_dir, make_app
+):
+    app = make_app(DATABASE_URL=database_url, THEMES_DIR=str(themes_dir))
     set_theme(app, "partial")
     client = app.test_client()
     history = parse(client.get("/history").data)
@@ -125,9 +138,9 @@ def test_static_files_never_leave_the_static_folder(app, path):
     assert b"template_api" not in response.data
 
 
-def test_statuspage_theme_overrides_the_setting(database_url, monkeypatch):
+def test_statuspage_theme_overrides_the_setting(database_url, monkeypatch, make_app):
     monkeypatch.setenv("STATUSPAGE_THEME", "high-contrast")
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "t"})
+    app = make_app(DATABASE_URL=database_url)
     set_theme(app, "compact")
     client = app.test_client()
     assert any("/themes/high-contrast/" in href for href in stylesheets(client.get("/").data))
