@@ -13,6 +13,7 @@ def register_cli(app: Flask) -> None:
     from .demo.cli import demo_command
     from .export.cli import export_command
     from .internal.cli import integrations_cli
+    from .themes.cli import themes_cli
     from .worker.cli import worker_command
 
     app.cli.add_command(users_cli)
@@ -20,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(themes_cli)
     app.cli.add_command(integrations_cli)
 
 

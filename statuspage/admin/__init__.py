@@ -27,6 +27,7 @@ from . import (  # noqa: E402,F401
     settings_views,
     subscribers,
     template_views,
+    theme_views,
     user_views,
     wording_views,
 )

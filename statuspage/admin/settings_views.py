@@ -44,4 +44,5 @@ def settings() -> ResponseReturnValue:
         max_css_length=MAX_CSS_LENGTH,
         # STATUSPAGE_THEME wins over the setting (themes.render.active_theme): say so.
         pinned_theme=current_app.config.get("THEME") or None,
+        theme_names=services.theme_names(),
     ), status

@@ -81,6 +81,11 @@ def available_themes(app: Flask) -> dict[str, ThemeInfo]:
     return found
 
 
+def is_theme_name(name: object) -> bool:
+    """Say whether name is a well-formed theme name (lowercase, digits, - and _)."""
+    return isinstance(name, str) and _NAME_RE.match(name) is not None
+
+
 def safe_theme_name(name: str | None) -> str:
     """Return name if it is a well-formed theme name, else the default."""
     return name if name and _NAME_RE.match(name) else DEFAULT_THEME

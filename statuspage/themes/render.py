@@ -90,6 +90,8 @@ class SiteView:
     lang: str
     dir: str
     time_zone: str
+    # Set on a console preview: the theme visitors see meanwhile.
+    preview_of: str | None = None
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -227,10 +229,28 @@ def _theme_version(name: str) -> str | None:
     return version if usable else None
 
 
-def active_theme() -> str:
-    """Return the theme to render: config THEME, then the page setting, then the default."""
+def site_theme() -> str:
+    """Return the theme visitors get: config THEME, then the page setting, then the default."""
     wanted = current_app.config.get("THEME") or current_page().theme or DEFAULT_THEME
     return wanted if _theme_version(wanted) is not None else DEFAULT_THEME
+
+
+def theme_usable(name: str) -> bool:
+    """Say whether a theme is installed and written for this template API."""
+    return _theme_version(name) is not None
+
+
+def preview_theme(name: str) -> None:
+    """Render this request's public templates in theme name (a console preview)."""
+    g.preview_theme = name
+
+
+def active_theme() -> str:
+    """Return the theme to render: a console preview's, else the site's theme."""
+    preview = g.get("preview_theme") if has_request_context() else None
+    if preview and theme_usable(preview):
+        return str(preview)
+    return site_theme()
 
 
 def _css(source: str | None) -> Markup | None:
@@ -247,6 +267,7 @@ def _css(source: str | None) -> Markup | None:
 def build_site(theme: str) -> SiteView:
     """Return the `site` view-model for the given theme and the current request."""
     page = current_page()
+    previewing = has_request_context() and g.get("preview_theme") == theme
     locale = get_locale()
     locale_name = str(locale) if locale else "en"
     rtl = bool(locale) and getattr(locale, "character_order", "") == "right-to-left"
@@ -274,6 +295,7 @@ def build_site(theme: str) -> SiteView:
         lang=locale_name.replace("_", "-"),
         dir="rtl" if rtl else "ltr",
         time_zone=page.zone.key,
+        preview_of=site_theme() if previewing else None,
     )
 
 

@@ -37,6 +37,7 @@ ADMIN_ONLY = {
     "admin.users",
     "admin.user_edit",
     "admin.settings",
+    "admin.theme_preview",
     "admin.audit",
     "admin.integrations",
     "admin.integration_rotate",
@@ -151,6 +152,7 @@ def world_from_demo(app: Flask, summary: Any) -> World:
             "kind": TemplateKind.INCIDENT.value,
             "user_id": users[Role.COMMUNICATOR].public_id,
             "key_id": key.public_id,
+            "theme": "compact",
         }
         from statuspage.subscribers.imports import check_file
 

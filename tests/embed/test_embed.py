@@ -114,7 +114,10 @@ def test_embed_page_shows_headline_and_open_incidents(frozen_clock, app_ctx, cli
     tree = parse(response.data)
     headline = tree.find(cls="embed-overall")
     assert headline.attrs["data-indicator"] == summary["status"]["indicator"] == "major"
-    assert headline.attrs["role"] == "status"
+    # The headline is the page's h1, inside a live region that the refresh script updates.
+    assert headline.tag == "h1"
+    assert headline.parent.attrs["role"] == "status"
+    assert "embed-live" in headline.parent.classes
     assert headline.text == "Partial System Outage"
     item = tree.find("li", cls="embed-item", data_id=incident.public_id)
     assert "Logins failing" in item.text
