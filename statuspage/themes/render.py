@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
@@ -25,6 +25,7 @@ from flask_babel import get_locale, refresh
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..i18n import html_lang, language_name, text_direction
 from ..site.css import safe_css
 from .loader import DEFAULT_THEME, TEMPLATE_API_VERSION, read_theme, safe_theme_name, themed
 from .loader import themes_root as _themes_root
@@ -74,6 +75,18 @@ class FeedLinks:
 
 
 @dataclass(frozen=True)
+class LanguageOption:
+    """One entry of the language menu, named in its own language."""
+
+    code: str
+    name: str
+    lang: str
+    dir: str
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
 class SiteView:
     """What every public template knows about the page as a whole."""
 
@@ -90,6 +103,8 @@ class SiteView:
     lang: str
     dir: str
     time_zone: str
+    languages: tuple[LanguageOption, ...] = ()
+    language_name: str = ""
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -249,7 +264,6 @@ def build_site(theme: str) -> SiteView:
     page = current_page()
     locale = get_locale()
     locale_name = str(locale) if locale else "en"
-    rtl = bool(locale) and getattr(locale, "character_order", "") == "right-to-left"
     accent = page.accent_color if _COLOR_RE.match(page.accent_color or "") else DEFAULT_ACCENT
     links = tuple(
         LinkView(label, url)
@@ -271,9 +285,31 @@ def build_site(theme: str) -> SiteView:
             rss=f"{root}/history.rss", atom=f"{root}/history.atom", ics=f"{root}/maintenance.ics"
         ),
         locale=locale_name,
-        lang=locale_name.replace("_", "-"),
-        dir="rtl" if rtl else "ltr",
+        lang=html_lang(locale_name),
+        dir=text_direction(locale_name),
         time_zone=page.zone.key,
+        languages=_language_options(locale_name),
+        language_name=language_name(locale_name),
+    )
+
+
+def _language_options(current: str) -> tuple[LanguageOption, ...]:
+    """Return the language menu: this page in every language (links with ?lang=)."""
+    codes = list(current_app.config.get("LANGUAGES") or [])
+    if len(codes) < 2 or not has_request_context():
+        return ()
+    # Only the path: the page's other parameters are not part of what the menu changes.
+    path = request.script_root + request.path
+    return tuple(
+        LanguageOption(
+            code=code,
+            name=language_name(code),
+            lang=html_lang(code),
+            dir=text_direction(code),
+            href=f"{path}?{urlencode({'lang': code})}",
+            current=code == current,
+        )
+        for code in codes
     )
 
 
