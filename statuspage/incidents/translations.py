@@ -284,13 +284,12 @@ def localize_incidents(
     """Return the incidents as a reader in `reader` sees them (two statements, none if default)."""
     if reader == default or not incidents:
         return [dataclasses.replace(i, language=default) for i in incidents]
-    ids = dict(
-        db.session.execute(
-            sa.select(Incident.public_id, Incident.id).where(
-                Incident.public_id.in_([i.public_id for i in incidents])
-            )
-        ).tuples()
+    rows = db.session.execute(
+        sa.select(Incident.public_id, Incident.id).where(
+            Incident.public_id.in_([i.public_id for i in incidents])
+        )
     )
+    ids: dict[str, int] = {public_id: key for public_id, key in rows}
     texts = incident_texts(list(ids.values()), reader)
     out = []
     for incident in incidents:

@@ -259,7 +259,7 @@ def _css(source: str | None) -> Markup | None:
     return Markup(css)  # noqa: S704
 
 
-def build_site(theme: str) -> SiteView:
+def build_site(theme: str, *, language_menu: bool = True) -> SiteView:
     """Return the `site` view-model for the given theme and the current request."""
     page = current_page()
     locale = get_locale()
@@ -288,7 +288,7 @@ def build_site(theme: str) -> SiteView:
         lang=html_lang(locale_name),
         dir=text_direction(locale_name),
         time_zone=page.zone.key,
-        languages=_language_options(locale_name),
+        languages=_language_options(locale_name) if language_menu else (),
         language_name=language_name(locale_name),
     )
 
@@ -316,6 +316,7 @@ def _language_options(current: str) -> tuple[LanguageOption, ...]:
 def render_public(template: str, status: int = 200, **context: Any) -> Response:
     """Render a public template in the active theme, with `site` in its context."""
     theme = active_theme()
-    context.setdefault("site", build_site(theme))
+    # Error pages get no language menu: it would link to the failing URL again.
+    context.setdefault("site", build_site(theme, language_menu=status < 400))
     response = make_response(render_template(themed(template, theme), **context), status)
     return response
