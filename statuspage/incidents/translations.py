@@ -256,16 +256,22 @@ def incident_texts(incident_ids: Sequence[int], locale: str) -> dict[int, Incide
     }
 
 
-def all_incident_texts(incident: Incident) -> dict[str, dict[str, Any]]:
-    """Return every translation of an incident as JSON, by locale (for the outbox snapshot)."""
+def snapshot_texts(incident_id: int) -> dict[str, dict[str, Any]]:
+    """Return every translation of an incident as JSON by locale, for the outbox (2 statements).
+
+    {"de": {"name": ..., "postmortem_body": ..., "updates": {update public id: body}}}
+    """
     out: dict[str, dict[str, Any]] = {}
-    for row in incident.translations:
-        out.setdefault(row.locale, {"updates": {}})
-        out[row.locale]["name"] = row.name
-        out[row.locale]["postmortem_body"] = row.postmortem_body
-    for update in incident.updates:
-        for urow in update.translations:
-            out.setdefault(urow.locale, {"updates": {}})["updates"][update.public_id] = urow.body
+    for row in db.session.scalars(
+        sa.select(IncidentTranslation).where(IncidentTranslation.incident_id == incident_id)
+    ):
+        out[row.locale] = {"name": row.name, "postmortem_body": row.postmortem_body, "updates": {}}
+    for locale, public_id, body in db.session.execute(
+        sa.select(IncidentUpdateTranslation.locale, IncidentUpdate.public_id, IncidentUpdateTranslation.body)
+        .join(IncidentUpdate, IncidentUpdateTranslation.update_id == IncidentUpdate.id)
+        .where(IncidentUpdate.incident_id == incident_id)
+    ):
+        out.setdefault(locale, {"updates": {}})["updates"][public_id] = body
     return out
 
 
