@@ -23,6 +23,7 @@ from . import (  # noqa: E402,F401
     settings_views,
     subscribers,
     template_views,
+    translation_views,
     user_views,
 )
 from .nav import nav_items  # noqa: E402

@@ -160,16 +160,6 @@ def set_update_translation(
     return row
 
 
-def set_update_translations(
-    update: IncidentUpdate, bodies: Mapping[str, str | None], *, actor: str = "cli",
-    actor_id: int | None = None,
-) -> None:  # fmt: skip
-    """Set several languages of an update's message in one transaction (blank: removed)."""
-    with unit_of_work():
-        for locale, body in bodies.items():
-            set_update_translation(update, locale, body, actor=actor, actor_id=actor_id)
-
-
 def set_template_translation(
     template: MessageTemplate,
     locale: str,
@@ -336,3 +326,58 @@ def template_texts(template_ids: Sequence[int]) -> dict[int, dict[str, MessageTe
     ):
         out.setdefault(row.template_id, {})[row.locale] = row
     return out
+
+
+def save_incident_translations(
+    incident: Incident,
+    locale: str,
+    *,
+    name: str | None,
+    postmortem_body: str | None,
+    updates: Mapping[str, str | None],
+    actor: str = "cli",
+    actor_id: int | None = None,
+) -> None:
+    """Set an incident's title, postmortem and update messages in locale, all or nothing.
+
+    updates maps an update's public id to its translated message; a blank text removes
+    that translation. Errors name the field ("name", "postmortem_body", "update-<id>").
+    """
+    errors: dict[str, str] = {}
+    _check_locale(errors, locale, _default_language())
+    _check_text(errors, "name", name, MAX_NAME_LENGTH)
+    _check_text(errors, "postmortem_body", postmortem_body, MAX_POSTMORTEM_LENGTH)
+    by_id = {u.public_id: u for u in incident.updates}
+    for public_id, body in updates.items():
+        if public_id not in by_id:
+            errors[f"update-{public_id}"] = _("This update is not part of the incident.")
+        else:
+            _check_text(errors, f"update-{public_id}", body, MAX_BODY_LENGTH)
+    if errors:
+        raise ValidationError(errors)
+    with unit_of_work():
+        set_incident_translation(
+            incident, locale, name=name, postmortem_body=postmortem_body,
+            actor=actor, actor_id=actor_id,
+        )  # fmt: skip
+        for public_id, body in updates.items():
+            set_update_translation(by_id[public_id], locale, body, actor=actor, actor_id=actor_id)
+
+
+def incident_translation_form(incident: Incident, locale: str) -> dict[str, Any]:
+    """Return the saved translations of an incident in locale, as the console form's data."""
+    head = next((t for t in incident.translations if t.locale == locale), None)
+    return {
+        "name": head.name if head and head.name else "",
+        "postmortem_body": head.postmortem_body if head and head.postmortem_body else "",
+        "updates": {
+            u.public_id: next((t.body for t in u.translations if t.locale == locale), "")
+            for u in incident.updates
+        },
+    }
+
+
+def template_translation_form(template: MessageTemplate, locale: str) -> dict[str, str]:
+    """Return the saved translation of a template in locale, as the console form's data."""
+    row = next((t for t in template.translations if t.locale == locale), None)
+    return {"title": (row.title or "") if row else "", "body": (row.body or "") if row else ""}
