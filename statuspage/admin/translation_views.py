@@ -63,19 +63,21 @@ def incident_translations(incident_id: str) -> ResponseReturnValue:
     status = 200
     updates = sorted(incident.updates, key=lambda u: (u.display_at, u.id), reverse=True)
     if request.method == "POST":
-        data = {
-            "name": request.form.get("name", ""),
-            "postmortem_body": request.form.get("postmortem_body", ""),
-            "updates": {u.public_id: request.form.get(f"update-{u.public_id}", "") for u in updates},
-        }
+        data = translation_services.IncidentTranslationData(
+            name=request.form.get("name", ""),
+            postmortem_body=request.form.get("postmortem_body", ""),
+            updates={
+                u.public_id: request.form.get(f"update-{u.public_id}", "") for u in updates
+            },
+        )
         if form.validate_on_submit():
             try:
                 translation_services.save_incident_translations(
                     incident,
                     locale,
-                    name=data["name"],
-                    postmortem_body=data["postmortem_body"] if incident.postmortem_body else None,
-                    updates=data["updates"],
+                    name=data.name,
+                    postmortem_body=data.postmortem_body if incident.postmortem_body else None,
+                    updates=data.updates,
                     **actor(),
                 )
             except ValidationError as exc:
@@ -103,7 +105,7 @@ def incident_translations(incident_id: str) -> ResponseReturnValue:
                 "status": incident_status_label(IncidentStatus(u.status)),
                 "when": when(u.display_at),
                 "original": render_markdown(u.body),
-                "text": data["updates"].get(u.public_id, ""),
+                "text": data.updates.get(u.public_id, ""),
             }
             for u in updates
         ],

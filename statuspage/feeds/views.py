@@ -23,12 +23,12 @@ from ..maintenance.queries import (
     recent_maintenance,
 )
 from ..public.formatting import datetime_text
-from ..public.pages import fallback_note
 from ..public.labels import (
     component_status_label,
     incident_status_label,
     maintenance_status_label,
 )
+from ..public.pages import fallback_note
 from ..themes.render import current_page
 from . import bp
 from .badges import badge_svg, impact_color, status_color

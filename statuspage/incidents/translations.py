@@ -103,7 +103,9 @@ def set_incident_translation(
     if errors:
         raise ValidationError(errors)
     with unit_of_work() as session:
-        row = _find(session, IncidentTranslation, IncidentTranslation.incident_id, incident.id, locale)
+        row = _find(
+            session, IncidentTranslation, IncidentTranslation.incident_id, incident.id, locale
+        )
         before = {"name": row.name, "postmortem_body": row.postmortem_body} if row else None
         if name is None and postmortem is None:
             if row is not None:
@@ -116,9 +118,14 @@ def set_incident_translation(
             row.name, row.postmortem_body = name, postmortem
         after = {"name": name, "postmortem_body": postmortem} if row else None
         record(
-            actor, "incident.translate", "incident", incident.public_id,
-            before, after and {"locale": locale, **after}, actor_id=actor_id,
-        )  # fmt: skip
+            actor,
+            "incident.translate",
+            "incident",
+            incident.public_id,
+            before,
+            after and {"locale": locale, **after},
+            actor_id=actor_id,
+        )
         session.flush()
     return row
 
@@ -139,7 +146,11 @@ def set_update_translation(
         raise ValidationError(errors)
     with unit_of_work() as session:
         row = _find(
-            session, IncidentUpdateTranslation, IncidentUpdateTranslation.update_id, update.id, locale
+            session,
+            IncidentUpdateTranslation,
+            IncidentUpdateTranslation.update_id,
+            update.id,
+            locale,
         )
         before = {"body": row.body} if row else None
         if text is None:
@@ -152,10 +163,14 @@ def set_update_translation(
                 session.add(row)
             row.body = text
         record(
-            actor, "incident.translate_update", "incident", update.incident.public_id,
-            before, {"locale": locale, "update": update.public_id, "body": text},
+            actor,
+            "incident.translate_update",
+            "incident",
+            update.incident.public_id,
+            before,
+            {"locale": locale, "update": update.public_id, "body": text},
             actor_id=actor_id,
-        )  # fmt: skip
+        )
         session.flush()
     return row
 
@@ -178,9 +193,12 @@ def set_template_translation(
         raise ValidationError(errors)
     with unit_of_work() as session:
         row = _find(
-            session, MessageTemplateTranslation, MessageTemplateTranslation.template_id,
-            template.id, locale,
-        )  # fmt: skip
+            session,
+            MessageTemplateTranslation,
+            MessageTemplateTranslation.template_id,
+            template.id,
+            locale,
+        )
         before = {"title": row.title, "body": row.body} if row else None
         if title is None and text is None:
             if row is not None:
@@ -192,9 +210,14 @@ def set_template_translation(
                 session.add(row)
             row.title, row.body = title, text
         record(
-            actor, "template.translate", "template", template.public_id,
-            before, {"locale": locale, "title": title, "body": text}, actor_id=actor_id,
-        )  # fmt: skip
+            actor,
+            "template.translate",
+            "template",
+            template.public_id,
+            before,
+            {"locale": locale, "title": title, "body": text},
+            actor_id=actor_id,
+        )
         session.flush()
     return row
 
@@ -230,7 +253,9 @@ def incident_texts(incident_ids: Sequence[int], locale: str) -> dict[int, Incide
     }
     bodies: dict[int, dict[str, str]] = {}
     for incident_id, public_id, body in db.session.execute(
-        sa.select(IncidentUpdate.incident_id, IncidentUpdate.public_id, IncidentUpdateTranslation.body)
+        sa.select(
+            IncidentUpdate.incident_id, IncidentUpdate.public_id, IncidentUpdateTranslation.body
+        )
         .join(IncidentUpdateTranslation, IncidentUpdateTranslation.update_id == IncidentUpdate.id)
         .where(IncidentUpdate.incident_id.in_(ids), IncidentUpdateTranslation.locale == locale)
     ):
@@ -257,7 +282,11 @@ def snapshot_texts(incident_id: int) -> dict[str, dict[str, Any]]:
     ):
         out[row.locale] = {"name": row.name, "postmortem_body": row.postmortem_body, "updates": {}}
     for locale, public_id, body in db.session.execute(
-        sa.select(IncidentUpdateTranslation.locale, IncidentUpdate.public_id, IncidentUpdateTranslation.body)
+        sa.select(
+            IncidentUpdateTranslation.locale,
+            IncidentUpdate.public_id,
+            IncidentUpdateTranslation.body,
+        )
         .join(IncidentUpdate, IncidentUpdateTranslation.update_id == IncidentUpdate.id)
         .where(IncidentUpdate.incident_id == incident_id)
     ):
@@ -357,27 +386,103 @@ def save_incident_translations(
         raise ValidationError(errors)
     with unit_of_work():
         set_incident_translation(
-            incident, locale, name=name, postmortem_body=postmortem_body,
-            actor=actor, actor_id=actor_id,
-        )  # fmt: skip
+            incident,
+            locale,
+            name=name,
+            postmortem_body=postmortem_body,
+            actor=actor,
+            actor_id=actor_id,
+        )
         for public_id, body in updates.items():
             set_update_translation(by_id[public_id], locale, body, actor=actor, actor_id=actor_id)
 
 
-def incident_translation_form(incident: Incident, locale: str) -> dict[str, Any]:
+@dataclasses.dataclass(frozen=True)
+class IncidentTranslationData:
+    """What the console's translation form of an incident holds for one language."""
+
+    name: str
+    postmortem_body: str
+    updates: dict[str, str]
+
+
+def incident_translation_form(incident: Incident, locale: str) -> IncidentTranslationData:
     """Return the saved translations of an incident in locale, as the console form's data."""
     head = next((t for t in incident.translations if t.locale == locale), None)
-    return {
-        "name": head.name if head and head.name else "",
-        "postmortem_body": head.postmortem_body if head and head.postmortem_body else "",
-        "updates": {
+    return IncidentTranslationData(
+        name=head.name if head and head.name else "",
+        postmortem_body=head.postmortem_body if head and head.postmortem_body else "",
+        updates={
             u.public_id: next((t.body for t in u.translations if t.locale == locale), "")
             for u in incident.updates
         },
-    }
+    )
 
 
 def template_translation_form(template: MessageTemplate, locale: str) -> dict[str, str]:
     """Return the saved translation of a template in locale, as the console form's data."""
     row = next((t for t in template.translations if t.locale == locale), None)
     return {"title": (row.title or "") if row else "", "body": (row.body or "") if row else ""}
+
+
+def check_publish_translations(
+    errors: dict[str, str], translations: Mapping[str, Mapping[str, str | None]] | None
+) -> dict[str, dict[str, str]]:
+    """Validate translations given with a new incident or update: {locale: {name?, body}}.
+
+    Return only the non-blank texts; errors are keyed "translation-<field>-<locale>".
+    """
+    if not translations:
+        return {}
+    default = _default_language()
+    out: dict[str, dict[str, str]] = {}
+    for locale, fields in translations.items():
+        local: dict[str, str] = {}
+        _check_locale(local, locale, default)
+        if local:
+            errors[f"translation-{locale}"] = local["locale"]
+            continue
+        texts: dict[str, str] = {}
+        for field, limit in (("name", MAX_NAME_LENGTH), ("body", MAX_BODY_LENGTH)):
+            if field not in fields:
+                continue
+            text = _check_text(local, field, fields[field], limit)
+            if field in local:
+                errors[f"translation-{field}-{locale}"] = local[field]
+            elif text:
+                texts[field] = text
+        if texts:
+            out[locale] = texts
+    return out
+
+
+def write_publish_translations(
+    incident: Incident,
+    update: IncidentUpdate,
+    checked: Mapping[str, Mapping[str, str]],
+    *,
+    actor: str,
+    actor_id: int | None,
+) -> None:
+    """Store the checked translations of a new incident or update (inside its unit of work)."""
+    for locale, texts in checked.items():
+        if texts.get("name"):
+            set_incident_translation(
+                incident,
+                locale,
+                name=texts["name"],
+                postmortem_body=_postmortem_of(incident, locale),
+                actor=actor,
+                actor_id=actor_id,
+            )
+        if texts.get("body"):
+            set_update_translation(update, locale, texts["body"], actor=actor, actor_id=actor_id)
+
+
+def _postmortem_of(incident: Incident, locale: str) -> str | None:
+    row = db.session.scalar(
+        sa.select(IncidentTranslation).where(
+            IncidentTranslation.incident_id == incident.id, IncidentTranslation.locale == locale
+        )
+    )
+    return row.postmortem_body if row else None

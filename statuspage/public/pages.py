@@ -28,6 +28,7 @@ from ..components.queries import (
 from ..components.rollup import indicator_description, page_indicator, worst_status
 from ..components.uptime import DayUptime, day_bounds, last_days, overall_uptime
 from ..errors import NotFoundError
+from ..i18n import html_lang, language_name, reader_languages
 from ..incidents.models import Impact
 from ..incidents.queries import (
     ComponentRef,
@@ -40,6 +41,7 @@ from ..incidents.queries import (
     incidents_started_between,
     open_incidents,
 )
+from ..incidents.translations import localize_incidents
 from ..maintenance.queries import (
     MaintenanceRead,
     MaintenanceUpdateRead,
@@ -48,8 +50,6 @@ from ..maintenance.queries import (
     get_maintenance,
     maintenance_started_between,
 )
-from ..i18n import html_lang, language_name, reader_languages
-from ..incidents.translations import localize_incidents
 from ..markup import render_markdown
 from ..themes.render import current_page
 from .formatting import (
