@@ -52,8 +52,10 @@ def test_arabic_lays_the_page_out_right_to_left(frozen_clock, demo, make_page, t
     assert (tmp_path / "header-ar.png").stat().st_size > 0
     assert (dir_en, direction_en) == ("ltr", "ltr")
     assert (dir_ar, direction_ar) == ("rtl", "rtl")
-    assert brand_en is not None and header_en is not None
-    assert brand_ar is not None and header_ar is not None
+    assert brand_en is not None
+    assert header_en is not None
+    assert brand_ar is not None
+    assert header_ar is not None
     # The header's first item (the page's name) starts at the left edge in English ...
     assert abs(brand_en["x"] - header_en["x"]) < 40
     # ... and at the right edge in Arabic: the layout is mirrored.
