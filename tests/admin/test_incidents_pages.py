@@ -25,6 +25,8 @@ WRITE_ROUTES = [
     ("POST", "/admin/incidents/{incident}/postmortem/revert"),
     ("GET", "/admin/incidents/{incident}/hide"),
     ("POST", "/admin/incidents/{incident}/hide"),
+    ("GET", "/admin/incidents/{incident}/translations"),
+    ("POST", "/admin/incidents/{incident}/translations"),
     ("GET", "/admin/incidents/{incident}/delete"),
     ("POST", "/admin/incidents/{incident}/delete"),
     ("POST", "/admin/preview"),
@@ -167,7 +169,7 @@ def test_write_routes_need_a_communicator_and_reading_needs_any_staff(app):
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith(("admin.incident_", "admin.preview"))
     } - readable
-    assert len(writes) == 10
+    assert len(writes) == 11
     for endpoint in writes:
         assert required_role(app.view_functions[endpoint]) is Role.COMMUNICATOR, endpoint
     for endpoint in readable:
