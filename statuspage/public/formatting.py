@@ -99,7 +99,7 @@ def number_text(value: float) -> str:
 
 
 def register_filters(env: Any) -> None:
-    """Install the formatting filters every template (page, email, console) uses."""
+    """Install the formatting filters (and lang/dir helpers) every template uses."""
 
     def page_zone() -> ZoneInfo:
         # Pages and the console show the page's zone; mail is rendered outside any request.
@@ -119,6 +119,10 @@ def register_filters(env: Any) -> None:
     def reltime_filter(at: datetime | None, now: datetime | None = None) -> str:
         return relative_text(at, now or utcnow()) if at else ""
 
+    from ..i18n import html_lang, text_direction
+
+    # Globals, not a context processor: mail templates render without a request.
+    env.globals.update(html_lang=html_lang, text_direction=text_direction)
     env.filters.update(
         {
             "datetime_text": datetime_filter,

@@ -197,6 +197,9 @@ def default_page() -> PageConfig:
 
 def prepare_public_request() -> None:
     """Load the page settings before a public view formats any time or text."""
+    # A locale Babel cached before this request (code run in an app context that the
+    # request shares) must not decide this request's language.
+    refresh()
     current_page()
 
 
