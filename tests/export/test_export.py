@@ -54,7 +54,9 @@ def site(frozen_clock, demo, runner, tmp_path) -> Path:
     target = site_dir(tmp_path)
     result = export(runner, target)
     assert result.exit_code == 0, result.output
-    assert re.search(r"Exported \d+ files \(\d+ bytes\) to .*site in en\.", result.output)
+    # Every page language with a catalog gets its copy.
+    languages = "en, de, fr, es, pt_BR, it, nl, ja, zh_Hans, ar"
+    assert re.search(rf"Exported \d+ files \(\d+ bytes\) to .*site in {languages}\.", result.output)
     return target
 
 
