@@ -306,7 +306,7 @@ def _localize_update(
 def localize_incidents(
     incidents: Sequence[IncidentRead], reader: str, default: str
 ) -> list[IncidentRead]:
-    """Return the incidents as a reader in `reader` sees them (two statements, none if default)."""
+    """Return the incidents as a reader in `reader` sees them (3 statements, none if default)."""
     if reader == default or not incidents:
         return [dataclasses.replace(i, language=default) for i in incidents]
     rows = db.session.execute(
@@ -341,20 +341,6 @@ def localize_incidents(
 def localize_incident(incident: IncidentRead, reader: str, default: str) -> IncidentRead:
     """Return one incident as a reader in `reader` sees it."""
     return localize_incidents([incident], reader, default)[0]
-
-
-def template_texts(template_ids: Sequence[int]) -> dict[int, dict[str, MessageTemplateTranslation]]:
-    """Return every translation of these templates, by template id and locale (one statement)."""
-    out: dict[int, dict[str, MessageTemplateTranslation]] = {}
-    if not template_ids:
-        return out
-    for row in db.session.scalars(
-        sa.select(MessageTemplateTranslation).where(
-            MessageTemplateTranslation.template_id.in_(list(template_ids))
-        )
-    ):
-        out.setdefault(row.template_id, {})[row.locale] = row
-    return out
 
 
 def save_incident_translations(
