@@ -1,10 +1,12 @@
 """gunicorn settings for `gunicorn -c gunicorn.conf.py wsgi:app`.
 
 Environment: STATUSPAGE_BIND (default 127.0.0.1:8000), STATUSPAGE_WORKERS
-(default 1), STATUSPAGE_THREADS (default 8).
+(default: one per CPU core), STATUSPAGE_THREADS (default 8).
 """
 
 import os
+import shutil
+import tempfile
 
 wsgi_app = "wsgi:app"  # so `gunicorn -c gunicorn.conf.py` alone works too
 bind = os.environ.get("STATUSPAGE_BIND", "127.0.0.1:8000")
@@ -13,12 +15,35 @@ bind = os.environ.get("STATUSPAGE_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 threads = int(os.environ.get("STATUSPAGE_THREADS", "8"))
 
-# One process by default. The in-process parts (Prometheus metrics, the ~1 s cache of
-# public responses, rate-limit counters without REDIS_URL) are per process: with several
-# workers each keeps its own copy, so /metrics shows one worker's numbers per scrape and
-# caches refresh independently. Raise this for throughput (e.g. 2 x CPU cores), with
-# STATUSPAGE_REDIS_URL set so rate limits are shared.
-workers = int(os.environ.get("STATUSPAGE_WORKERS", "1"))
+# One process per core: Python runs one thread at a time per process, so this is what
+# lets the public side use the whole machine on outage day. Each process keeps its own
+# ~1 s cache of public responses (they agree within 2 s through the database's change
+# counter). Rate-limit counters are per process unless STATUSPAGE_REDIS_URL is set (then
+# shared): set it when running several processes, or a client may get up to N times the
+# limit. Prometheus metrics are summed over the processes (multiprocess mode, below).
+workers = int(os.environ.get("STATUSPAGE_WORKERS") or os.cpu_count() or 1)
+
+# prometheus_client must know before it is imported (in each worker, when the app loads)
+# that its values live in files every process can read; /metrics then sums them.
+_metrics_dir = None
+if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _metrics_dir = tempfile.mkdtemp(prefix="statuspage-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+
+def child_exit(server, worker):
+    """Keep a finished worker's counters, drop its live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics folder this server made."""
+    if _metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
+
 
 # Give in-flight requests time to finish on SIGTERM/SIGHUP before workers are killed.
 graceful_timeout = 30

@@ -236,6 +236,12 @@ class Run:
     seconds: float
     peak_mb: float
     delivered: int
+    worker_cpu: float = 0.0  # CPU seconds (user + system) of all workers
+    sink_cpu: float = 0.0
+
+    def cpu_ms(self, seconds: float) -> float:
+        """Return CPU milliseconds per delivered message."""
+        return seconds * 1000 / self.delivered if self.delivered else 0.0
 
     @property
     def rate(self) -> float:
@@ -252,6 +258,18 @@ def vm_hwm_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """Return a live process's CPU time so far (user + system), 0 when gone."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # Fields 14 and 15 (utime, stime) counted from the state field, which is index 0 here.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def one_run(kind: str, count: int, engine: str, workers: int, timeout: float) -> Run:
@@ -314,7 +332,18 @@ def one_run(kind: str, count: int, engine: str, workers: int, timeout: float) ->
         seconds = time.monotonic() - started
         for i, p in enumerate(procs):
             peaks[i] = max(peaks[i], vm_hwm_mb(p.pid))
-        return Run(kind, count, seconds, max(peaks), int(received.value))
+        # CPU per message is what the machine's load does not change much: it says where the
+        # time goes (workers vs the sink; PostgreSQL is the rest).
+        worker_cpu = sum(cpu_seconds(p.pid) for p in procs)
+        return Run(
+            kind,
+            count,
+            seconds,
+            max(peaks),
+            int(received.value),
+            worker_cpu=worker_cpu,
+            sink_cpu=cpu_seconds(sink.pid),
+        )
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -389,7 +418,8 @@ def main() -> int:
         run = one_run(kind, n, args.database, workers, args.timeout)
         print(
             f"    {run.delivered} in {run.seconds:.1f}s = {run.rate:.0f}/s, "
-            f"peak RSS {run.peak_mb:.0f} MB",
+            f"peak RSS {run.peak_mb:.0f} MB, CPU per message: workers "
+            f"{run.cpu_ms(run.worker_cpu):.2f} ms, sink {run.cpu_ms(run.sink_cpu):.2f} ms",
             flush=True,
         )
         runs.append(run)

@@ -197,8 +197,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--nginx-workers",
         type=int,
-        default=1,
-        help="nginx worker processes (default 1, like gunicorn.conf.py's default)",
+        default=int(os.environ.get("STATUSPAGE_WORKERS") or os.cpu_count() or 1),
+        help="nginx worker processes (default: as many as gunicorn.conf.py starts, "
+        "STATUSPAGE_WORKERS or one per CPU core)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance")
     options = parser.parse_args(argv)

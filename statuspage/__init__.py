@@ -91,9 +91,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_docs_bp)
 
+    from .hooks import bp as hooks_bp
+
+    app.register_blueprint(hooks_bp)
+
     from .admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)
+
+    from .support import bp as support_bp
+
+    app.register_blueprint(support_bp)
 
     from .public.cache import init_public_cache
 

@@ -12,6 +12,7 @@ def register_cli(app: Flask) -> None:
     from .accounts.cli import tokens_cli, users_cli
     from .demo.cli import demo_command
     from .export.cli import export_command
+    from .internal.cli import integrations_cli
     from .worker.cli import worker_command
 
     app.cli.add_command(users_cli)
@@ -19,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(integrations_cli)
 
 
 def _create_app() -> Flask:

@@ -28,11 +28,19 @@ _ENV_KEYS: dict[str, type] = {
     "API_RATE_LIMIT": str,
     "EXPORT_DIR": str,
     "PUBLIC_CACHE_SECONDS": float,
+    "PUBLIC_CACHE_REBUILD_SECONDS": float,
     "SMS_APPRISE_URL": str,
     "NOTIFY_TIMEOUT": float,
     "DELIVERY_MAX_ATTEMPTS": int,
     "DELIVERY_BATCH_SIZE": int,
     "DELIVERY_LEASE_SECONDS": float,
+    "STALE_COMPONENT_HOURS": float,
+    "HOOKS_RATE_LIMIT": str,
+    "HOOKS_MAX_BODY": int,
+    "INTEGRATION_SECRET_OVERLAP_HOURS": float,
+    "GRAFANA_SIGNATURE_HEADER": str,
+    "GRAFANA_TIMESTAMP_HEADER": str,
+    "UPDATE_DUE_MINUTES": str,
 }
 
 
@@ -76,10 +84,16 @@ class Config:
     DELIVERY_QUARANTINE_AFTER = 5
     # A worker tick spends at most this long planning, then as long sending.
     DELIVERY_TICK_BUDGET = 10.0
+    # A component non-operational this long with no open incident reminds the communicator.
+    STALE_COMPONENT_HOURS = 2.0
+    # Minutes an active incident may go without a public update, per impact, e.g.
+    # "critical=15,major=30" (impacts not named keep reminders.rules' defaults).
+    UPDATE_DUE_MINUTES = ""
     HISTORY_PAGE_SIZE = 3  # months per history page
     # Public responses are rebuilt from the database at most this often per process (0: never
     # cached). Bounded: least recently used entries go first past either limit.
     PUBLIC_CACHE_SECONDS = 1.0
+    PUBLIC_CACHE_REBUILD_SECONDS = 30.0
     PUBLIC_CACHE_MAX_ENTRIES = 2000
     PUBLIC_CACHE_MAX_BYTES = 64 * 1024 * 1024
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
@@ -103,6 +117,14 @@ class Config:
     SUBSCRIBE_TARGET_RATE_LIMIT = "3 per hour"  # per email, number or URL asked for
     SUBSCRIBE_CODE_RATE_LIMIT = "5 per hour"  # SMS code attempts per subscriber
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    # Alert webhooks (/hooks/*): requests per integration, largest body in bytes, and how
+    # long a rotated-out integration secret keeps working.
+    HOOKS_RATE_LIMIT = "120 per minute"
+    HOOKS_MAX_BODY = 1024 * 1024
+    INTEGRATION_SECRET_OVERLAP_HOURS = 24.0
+    # Grafana lets you name its HMAC headers; unset: both of Grafana's usual names are accepted.
+    GRAFANA_SIGNATURE_HEADER: str | None = None
+    GRAFANA_TIMESTAMP_HEADER: str | None = None
 
 
 def _parse(kind: type, raw: str) -> Any:
@@ -122,6 +144,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             except ValueError as exc:
                 raise RuntimeError(f"{ENV_PREFIX}{key}: cannot read {raw!r} ({exc})") from exc
     values.update(overrides or {})
+    if not float(values.get("STALE_COMPONENT_HOURS") or 0) > 0:
+        raise RuntimeError(f"{ENV_PREFIX}STALE_COMPONENT_HOURS: must be a number of hours above 0")
+    _check_update_due(values)
 
     if not values.get("DATABASE_URL"):
         values["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "statuspage.sqlite3")
@@ -139,6 +164,17 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     values.setdefault("RATELIMIT_STORAGE_URI", values.get("REDIS_URL") or "memory://")
     values["SESSION_COOKIE_SECURE"] = str(values["BASE_URL"]).startswith("https://")
     return values
+
+
+def _check_update_due(values: dict[str, Any]) -> None:
+    """Refuse to start with an update-due setting nobody could have meant."""
+    from .reminders.rules import parse_update_due
+
+    raw = values.get("UPDATE_DUE_MINUTES") or ""
+    try:
+        parse_update_due(str(raw))
+    except ValueError as exc:
+        raise RuntimeError(f"{ENV_PREFIX}UPDATE_DUE_MINUTES: cannot read {raw!r} ({exc})") from exc
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -20,12 +20,17 @@ from .incidents.models import (
 from .internal.models import AlertEvent, Integration, InternalIncident, MappingRule
 from .maintenance.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from .notifications.models import BroadcastChannel, Delivery, DeliveryAttempt, OutboxEvent
+from .public.version import PublicVersion
+from .reminders.models import Reminder, ReminderKind
 from .site.models import PageSettings
 from .subscribers.models import Subscriber
+from .support.models import ApprovedWording, SupportNote
 from .worker.models import WorkerHeartbeat
 
 __all__ = [
     "AlertEvent",
+    "ApprovedWording",
+    "SupportNote",
     "Customer",
     "CustomerDomain",
     "Integration",
@@ -55,6 +60,9 @@ __all__ = [
     "DeliveryAttempt",
     "OutboxEvent",
     "PageSettings",
+    "Reminder",
+    "ReminderKind",
+    "PublicVersion",
     "Role",
     "Subscriber",
     "TemplateKind",

@@ -15,16 +15,21 @@ from . import (  # noqa: E402,F401
     audit_views,
     broadcast_views,
     component_views,
+    customer_views,
     dashboard_views,
     delivery_views,
     incident_views,
+    internal_views,
     maintenance_views,
     preview_views,
+    reminder_views,
+    report_views,
     settings_views,
     subscribers,
     template_views,
     translation_views,
     user_views,
+    wording_views,
 )
 from .nav import nav_items  # noqa: E402
 

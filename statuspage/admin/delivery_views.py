@@ -58,6 +58,7 @@ KIND_LABELS = {
     "subscriber.confirmation_requested": _l("Confirmation request"),
     "subscriber.webhook_created": _l("Webhook ping"),
     "broadcast.test": _l("Broadcast test"),
+    "reminder.due": _l("Reminder to the communicators"),
 }
 
 

@@ -158,6 +158,8 @@ class IncidentCreateForm(ZonedForm):
     # The start time the form was opened with: left as is, it means "when I publish".
     started_default = HiddenField()
     template = HiddenField()
+    # The internal incident this one is drafted from: publishing links the two.
+    internal = HiddenField()
 
     def __init__(self, *args: Any, rows: Sequence[ComponentRow], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from ..accounts.models import Role
 from ..clock import utcnow
 from ..components.models import Component, ComponentStatus
 from ..components.services import find_components
+from ..db import unit_of_work
 from ..errors import ValidationError
 from ..i18n import html_lang, language_name, text_direction
 from ..incidents import console_queries
@@ -27,9 +28,12 @@ from ..incidents.services import MAX_BODY_LENGTH, MAX_POSTMORTEM_LENGTH, StaleUp
 from ..incidents.template_queries import filled, get_template
 from ..incidents.template_services import find_template
 from ..incidents.translations import content_languages
+from ..internal import queries as internal_queries
+from ..internal import services as internal_services
 from ..markup import render_markdown
 from ..public.formatting import duration_text
 from ..public.labels import component_status_label, impact_label, incident_status_label
+from ..support.queries import public_card
 from ..themes.render import current_page
 from . import bp
 from .access import requires
@@ -74,6 +78,11 @@ def common(zone: ZoneInfo) -> dict[str, Any]:
         "max_body": MAX_BODY_LENGTH,
         "max_postmortem": MAX_POSTMORTEM_LENGTH,
     }
+
+
+def page_default_language() -> str:
+    """Return the page's default language (the approved wording's main locale)."""
+    return current_page().default_language
 
 
 def _found(incident_id: str) -> Incident:
@@ -158,6 +167,8 @@ def incident_detail(incident_id: str) -> ResponseReturnValue:
     return render_template(
         "admin/incidents/detail.html",
         incident=incident,
+        internal_links=internal_queries.internal_links_of(incident_id),
+        support=public_card(incident_id, page_default_language()),
         **report_globals([u.public_id for u in incident.updates]),
         **common(page_zone()),
     )
@@ -198,32 +209,86 @@ def _prefill_from_template(form: IncidentCreateForm, template_id: str, zone: Zon
     g.template_translations = prefill
 
 
+def _prefill_from_internal(form: IncidentCreateForm, internal_id: str, zone: ZoneInfo) -> None:
+    """Fill the form from an internal incident: plain title, template wording, its components."""
+    draft = internal_queries.public_draft(
+        internal_id,
+        page_name=page_name(),
+        start=utcnow().astimezone(zone),
+        fallback_title=_("Problems with {components}"),
+        fallback_title_plain=_("We are investigating a problem"),
+        fallback_body=_(
+            "We are investigating reports of problems with {components}. "
+            "We will post an update as soon as we know more."
+        ),
+        fallback_body_plain=_(
+            "We are investigating reports of a problem. "
+            "We will post an update as soon as we know more."
+        ),
+    )
+    if draft is None:
+        form.form_errors.append(_("That internal incident does not exist any more."))
+        return
+    offered = {row.public_id for row in form.components.rows}
+    form.internal.data = draft.internal_id
+    form.template.data = draft.template_id or ""
+    form.name.data = draft.title
+    form.body.data = draft.body
+    if draft.status in {s.value for s in PICKABLE_STATUSES}:
+        form.status.data = draft.status
+    form.components.data = {
+        public_id: status
+        for public_id, status in draft.component_statuses.items()
+        if public_id in offered
+    }
+    form.notify.data = draft.notify
+
+
+def _drafted_from(form: IncidentCreateForm) -> str | None:
+    """Return the title of the internal incident the form is drafted from, if any."""
+    if not form.internal.data:
+        return None
+    internal = internal_services.find_internal_incident(form.internal.data)
+    return internal.title if internal is not None else None
+
+
 @bp.route("/incidents/new", methods=["GET", "POST"])
 @requires(Role.COMMUNICATOR)
 def incident_new() -> ResponseReturnValue:
-    """Open an incident; ?template=<id> fills everything from a template."""
+    """Open an incident; ?template=<id> fills it from a template, ?internal=<id> drafts it."""
     zone = page_zone()
     form = IncidentCreateForm(zone=zone, rows=console_queries.component_rows())
     status = 200
     if request.method == "GET":
         form.started_at.data = _now_to_the_minute()
         form.started_default.data = form.started_at._value()
-        if request.args.get("template"):
+        if request.args.get("internal"):
+            _prefill_from_internal(form, request.args["internal"], zone)
+        elif request.args.get("template"):
             _prefill_from_template(form, request.args["template"], zone)
     else:
         if form.validate_on_submit():
+            internal = (
+                internal_services.find_internal_incident(form.internal.data)
+                if form.internal.data
+                else None
+            )
             try:
-                incident = incident_services.create_incident(
-                    form.name.data or "",
-                    form.status.data or "",
-                    form.body.data or "",
-                    _statuses(form.components.changes()),
-                    impact_override=form.impact_override.data or None,
-                    started_at=form.started(),
-                    notify=bool(form.notify.data),
-                    translations=_translations_given(with_name=True),
-                    **actor(),
-                )
+                # One transaction: the public incident and its link to the internal one.
+                with unit_of_work():
+                    incident = incident_services.create_incident(
+                        form.name.data or "",
+                        form.status.data or "",
+                        form.body.data or "",
+                        _statuses(form.components.changes()),
+                        impact_override=form.impact_override.data or None,
+                        started_at=form.started(),
+                        notify=bool(form.notify.data),
+                        translations=_translations_given(with_name=True),
+                        **actor(),
+                    )
+                    if internal is not None:
+                        internal_services.link_incidents(internal, incident, **actor())
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -236,6 +301,7 @@ def incident_new() -> ResponseReturnValue:
         languages=_publish_languages(g.get("template_translations")),
         derived=form.derived(),
         chosen=bool(form.components.chosen_statuses()),
+        drafted_from=_drafted_from(form),
         **common(zone),
     ), status
 

@@ -140,6 +140,7 @@ class _Loader:
             replay()
         active = self._active_incident()
         upcoming = self._upcoming_maintenance()
+        self._support(active)
         db.session.flush()
         return DemoSummary(
             counts=_counts(),
@@ -347,6 +348,9 @@ class _Loader:
         )
         return incident
 
+    def _support(self, active: Incident) -> None:
+        _SupportDemo(self).load(active)
+
     def _upcoming_maintenance(self) -> Maintenance:
         spec = stories.UPCOMING_MAINTENANCE
         start = self.local(self.today + timedelta(days=spec.days_from_today), spec.local_time)
@@ -363,6 +367,106 @@ class _Loader:
             display_at=self.now - timedelta(days=1),
             actor=self.actor,
             actor_id=self.actor_id,
+        )
+
+
+class _SupportDemo:
+    """Customers, subscribers at their domains, the alert behind the active incident, wording."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+
+    def load(self, active: Incident) -> None:
+        from ..customers.services import CustomerInput, create_customer
+        from ..subscribers.services import subscribe
+
+        loader = self.loader
+        for spec in stories.CUSTOMERS:
+            create_customer(
+                CustomerInput(
+                    name=spec.name,
+                    external_id=spec.external_id,
+                    domains=spec.domains,
+                    plan=spec.plan,
+                    language=spec.language,
+                    components=[loader.components[key] for key in spec.components],
+                ),
+                actor=loader.actor,
+                actor_id=loader.actor_id,
+            )
+            for address in spec.contacts:
+                subscribe(
+                    "email",
+                    address,
+                    language=spec.language,
+                    skip_confirmation=True,
+                    staff=True,
+                    actor=loader.actor,
+                    actor_id=loader.actor_id,
+                )
+        self._alert(active)
+
+    def _alert(self, active: Incident) -> None:
+        from ..internal.models import IntegrationKind, InternalIncident, InternalStatus, Severity
+        from ..internal.parsers import NormalisedAlert
+        from ..internal.services import (
+            create_integration,
+            create_mapping_rule,
+            ingest,
+            link_incidents,
+        )
+        from ..support.services import save_note
+
+        loader = self.loader
+        actor, actor_id = loader.actor, loader.actor_id
+        grafana, _secret = create_integration(
+            IntegrationKind.GRAFANA, "Grafana (demo)", actor=actor, actor_id=actor_id
+        )
+        create_mapping_rule(
+            "service",
+            stories.ACTIVE_ALERT_SERVICE,
+            loader.components["dashboard"],
+            actor=actor,
+            actor_id=actor_id,
+        )
+        fired = active.started_at - timedelta(minutes=4)
+        external_id = "demo-dashboard-latency"
+
+        def event(key: str, status: InternalStatus, minutes: int) -> NormalisedAlert:
+            return NormalisedAlert(
+                external_id=external_id,
+                dedup_key=key,
+                event_type=status.value,
+                status=status,
+                title=stories.ACTIVE_ALERT_TITLE,
+                occurred_at=fired + timedelta(minutes=minutes),
+                severity=Severity.P2,
+                started_at=fired,
+                labels={"service": stories.ACTIVE_ALERT_SERVICE, "team": "web"},
+                links=[{"title": "Runbook", "url": "https://runbooks.acme.example/dashboard"}],
+                responders=[{"name": "Robin Oncall", "email": "oncall@acme.example"}],
+            )
+
+        ingest(
+            grafana,
+            [
+                event("demo-fired", InternalStatus.TRIGGERED, 0),
+                event("demo-acknowledged", InternalStatus.ACKNOWLEDGED, 3),
+            ],
+        )
+        internal = db.session.scalars(
+            sa.select(InternalIncident).where(
+                InternalIncident.integration_id == grafana.id,
+                InternalIncident.external_id == external_id,
+            )
+        ).one()
+        link_incidents(internal, active, actor=actor, actor_id=actor_id)
+        save_note(
+            active,
+            wording=stories.ACTIVE_WORDING,
+            expected_resolution_at=loader.now + timedelta(minutes=45),
+            actor=actor,
+            actor_id=actor_id,
         )
 
 

@@ -371,3 +371,44 @@ TEMPLATES = (
         ("database",),
     ),
 )
+
+
+@dataclass(frozen=True)
+class CustomerSpec:
+    """A demo customer account and the components it uses."""
+
+    name: str
+    external_id: str
+    domains: tuple[str, ...]
+    plan: str
+    language: str
+    components: tuple[str, ...]
+    contacts: tuple[str, ...]  # email subscribers at its domains
+
+
+CUSTOMERS = (
+    CustomerSpec("Globex Corporation", "CRM-1001", ("globex.example",), "Enterprise", "en",
+                 ("dashboard", "api"), ("ops@globex.example",)),
+    CustomerSpec("Initech GmbH", "CRM-1002", ("initech.example",), "Business", "de",
+                 ("dashboard",), ("it@initech.example", "status@initech.example")),
+    CustomerSpec("Umbrella Health", "CRM-1003", ("umbrella.example",), "Starter", "fr",
+                 ("api", "auth"), ("noc@umbrella.example",)),
+)  # fmt: skip
+
+# The alert behind the active incident, as Grafana would send it in.
+ACTIVE_ALERT_TITLE = "Dashboard p95 latency above 2 s"
+ACTIVE_ALERT_SERVICE = "dashboard-web"
+
+# What support agents tell customers about the active incident.
+ACTIVE_WORDING = {
+    "en": (
+        "We know the Dashboard is slow to load right now and our engineers are deploying a "
+        "fix. Your data and the API are not affected. We will let you know when it is "
+        "resolved; you can follow along on the status page."
+    ),
+    "de": (
+        "Wir wissen, dass das Dashboard derzeit langsam lädt, und unsere Techniker spielen "
+        "gerade eine Korrektur ein. Ihre Daten und die API sind nicht betroffen. Wir melden "
+        "uns, sobald das Problem behoben ist; den Stand sehen Sie auf der Statusseite."
+    ),
+}

@@ -46,6 +46,7 @@ GSM_ELLIPSIS = "..."
 CONFIRMATION = "subscriber.confirmation_requested"
 PING = "subscriber.webhook_created"
 BROADCAST_TEST = "broadcast.test"
+REMINDER_DUE = "reminder.due"
 
 
 class UnsupportedEvent(ValueError):
@@ -256,6 +257,8 @@ def build_view(context: Mapping[str, Any], language: str) -> MessageView:
         return MessageView(
             heading=_("Test message from %(page)s", page=page_name), url=page_url, **base
         )
+    if kind == REMINDER_DUE:
+        return _reminder_view(context, base)
     if kind == "component.status_changed":
         component = context.get("component") or {}
         change = context.get("component_update") or {}
@@ -353,6 +356,37 @@ def _translation(
         original=language_name(default),
     )
     return texts, note
+
+
+def _reminder_view(context: Mapping[str, Any], base: dict[str, Any]) -> MessageView:
+    reminder = context.get("reminder")
+    if not isinstance(reminder, Mapping):
+        raise UnsupportedEvent("reminder event without a reminder")
+    name = str(reminder.get("name") or "")
+    status_value = str(reminder.get("status") or "")
+    since = _parse_time(reminder.get("since"))
+    zone = ZoneInfo(base["time_zone"])
+    since_text = _format_time(since, zone, base["lang"].replace("-", "_")) if since else ""
+    if reminder.get("type") == "stale_component":
+        status = _label("component", status_value)
+        heading = _(
+            "Reminder: no incident is open for %(component)s (%(status)s)",
+            component=name,
+            status=status,
+        )
+        note = _("Not operational since %(since)s.", since=since_text)
+    else:
+        status = _label("incident", status_value)
+        heading = _("Reminder: a public update is due for %(name)s", name=name)
+        note = _("Last public update: %(since)s.", since=since_text)
+    return MessageView(
+        heading=heading,
+        name=name,
+        url=str(reminder.get("url") or ""),
+        status=status,
+        expiry_note=note,
+        **base,
+    )
 
 
 def _window(start: datetime | None, end: datetime | None, zone: ZoneInfo, language: str) -> str:
@@ -475,6 +509,8 @@ def render_chat(app: Flask, context: Mapping[str, Any], language: str) -> ChatCo
             body = _("This endpoint will receive %(page)s updates.", page=page)
         elif view.kind == BROADCAST_TEST:
             body = _("This channel will receive %(page)s updates.", page=page)
+        elif view.kind == REMINDER_DUE:
+            body = f"**{view.status}**\n\n{view.expiry_note}\n\n{view.url}"
         elif view.kind == CONFIRMATION:
             body = view.confirm_url
         else:

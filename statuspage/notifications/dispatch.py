@@ -40,6 +40,7 @@ EVENT_KINDS = {
     "subscriber.confirmation_requested": "subscriber_id, confirm_url or code (SMS)",
     "subscriber.webhook_created": "subscriber_id (a ping to the new endpoint)",
     "broadcast.test": "broadcast_channel_id (the console's 'send test' button)",
+    "reminder.due": "page, reminder (type, name, status, since, due_at, url); broadcasts only",
 }
 
 

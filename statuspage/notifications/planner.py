@@ -38,6 +38,8 @@ log = logging.getLogger("statuspage.notifications")
 CONFIRMATION_REQUESTED = "subscriber.confirmation_requested"
 WEBHOOK_CREATED = "subscriber.webhook_created"
 BROADCAST_TEST = "broadcast.test"
+# Reminders for the communicators: broadcast channels only, never subscribers.
+REMINDER_DUE = "reminder.due"
 
 _KIND_FLAG = {
     EventKind.INCIDENTS: Subscriber.notify_incidents,
@@ -95,28 +97,38 @@ def _row(event: OutboxEvent, now: datetime, channel: str, **recipient: Any) -> d
 
 def _recipients(event: OutboxEvent, route: dict[str, Any]) -> sa.ColumnElement[bool]:
     """Return the condition a subscriber meets to hear of this event."""
-    kind = EventKind(route["event_kind"])
-    component_ids: list[int] = list(route.get("component_ids") or [])
+    incident_id = route.get("incident_id")
+    return recipient_condition(
+        EventKind(route["event_kind"]),
+        list(route.get("component_ids") or []),
+        [] if incident_id is None else [incident_id],
+    )
+
+
+def recipient_condition(
+    kind: EventKind, component_ids: Sequence[int], incident_ids: Sequence[int] = ()
+) -> sa.ColumnElement[bool]:
+    """Return the condition a subscriber meets to hear of an event of kind on these components."""
     direct = sa.exists().where(
         subscriber_component.c.subscriber_id == Subscriber.id,
-        subscriber_component.c.component_id.in_(component_ids),
+        subscriber_component.c.component_id.in_(list(component_ids)),
     )
     # Current membership: a component moved into a followed group counts now.
     via_group = sa.exists().where(
         subscriber_component_group.c.subscriber_id == Subscriber.id,
         Component.group_id == subscriber_component_group.c.group_id,
-        Component.id.in_(component_ids),
+        Component.id.in_(list(component_ids)),
     )
     scope = sa.or_(
         Subscriber.scope == Scope.ALL,
         sa.and_(Subscriber.scope == Scope.COMPONENTS, sa.or_(direct, via_group)),
     )
-    if route.get("incident_id") is not None:
+    if incident_ids:
         scope = sa.or_(
             scope,
             sa.and_(
                 Subscriber.scope == Scope.INCIDENT,
-                Subscriber.incident_id == route["incident_id"],
+                Subscriber.incident_id.in_(list(incident_ids)),
             ),
         )
     return sa.and_(Subscriber.state == SubscriberState.ACTIVE, _KIND_FLAG[kind].is_(True), scope)
@@ -186,6 +198,8 @@ def _supersede(event: OutboxEvent, subscriber_ids: Sequence[int]) -> int:
 def _single_subscriber_rows(event: OutboxEvent, now: datetime) -> list[dict[str, Any]]:
     """Confirmation and ping events go to the one subscriber named in the payload."""
     payload = event.payload or {}
+    if event.kind == REMINDER_DUE:
+        return _broadcast_rows(event, payload.get("broadcast") or {}, now)
     if event.kind == BROADCAST_TEST:
         channel_id = payload.get("broadcast_channel_id")
         found = db.session.get(BroadcastChannel, channel_id) if channel_id else None

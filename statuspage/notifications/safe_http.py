@@ -5,6 +5,7 @@ refuses loopback, private, link-local (cloud metadata at 169.254.169.254 include
 CG-NAT, multicast and reserved addresses, and then connects to the address it checked,
 so a DNS answer that changes between the check and the connection cannot slip through.
 `STATUSPAGE_WEBHOOK_ALLOW_PRIVATE=1` turns the filter off for tests and labs only.
+Webhooks connect directly: HTTP(S)_PROXY from the environment is not used.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ def _manager(allow_private: bool, timeout: float) -> Manager:
     )
 
 
+def _session(manager: Manager) -> requests.Session:
+    session = manager.get_session()
+    # No proxies or .netrc from the environment: a proxy would make the connection (and
+    # so the address check) its own, and scanning os.environ for them on every POST cost
+    # a fifth of a webhook's time.
+    session.trust_env = False
+    return session
+
+
 class Client:
     """POSTs through one pooled session per thread (keep-alive), with post()'s rules."""
 
@@ -58,7 +68,7 @@ class Client:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = self._manager.get_session()
+            session = _session(self._manager)
             self._local.session = session
             with self._lock:
                 self._sessions.append(session)
@@ -85,7 +95,7 @@ def post(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> HttpOutcome:
     """POST body to url and report the outcome; never raises for network trouble."""
-    with _manager(allow_private, timeout).get_session() as session:
+    with _session(_manager(allow_private, timeout)) as session:
         return _post(session, url, body, headers, timeout)
 
 

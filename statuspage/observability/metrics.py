@@ -1,17 +1,21 @@
 """Prometheus metrics kept in a registry owned by each app.
 
 Every app gets its own CollectorRegistry (not prometheus_client's global one)
-so several apps in one process, as in the tests, never collide.
+so several apps in one process, as in the tests, never collide. Under gunicorn
+with several worker processes, gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR:
+each process writes its values there and /metrics sums them over all processes.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from ..signals import incident_published, maintenance_cancelled, maintenance_transitioned
 
@@ -55,16 +59,19 @@ class AppMetrics:
             "statuspage_worker_heartbeat_age_seconds",
             "Seconds since the freshest worker heartbeat (NaN when no worker has run).",
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
         self.open_incidents = Gauge(
             "statuspage_open_incidents",
             "Incidents not yet resolved.",
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
         self.database_up = Gauge(
             "statuspage_database_up",
             "1 when the last scrape could read the database.",
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
 
     # Bound methods, held by this object, so blinker's weak references live as long as the app.
@@ -115,5 +122,10 @@ def init_metrics(app: Flask) -> AppMetrics:
 
 
 def render_metrics(metrics: AppMetrics) -> tuple[bytes, str]:
-    """Return the exposition text and its content type."""
+    """Return the exposition text (of every worker process, if several) and its content type."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        combined = CollectorRegistry()
+        MultiProcessCollector(combined, path=directory)
+        return generate_latest(combined), CONTENT_TYPE_LATEST
     return generate_latest(metrics.registry), CONTENT_TYPE_LATEST

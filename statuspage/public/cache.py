@@ -35,7 +35,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,6 +60,8 @@ from werkzeug.wrappers import Request
 from .. import signals
 from ..i18n import locale_asked, requested_locale
 from ..sessions import StatusPageSessionInterface
+from .version import install as install_version_counter
+from .version import read_version
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +141,9 @@ CACHED_ENDPOINTS: dict[str, Rule] = {
 
 Key = tuple[Any, ...]
 
+# What current_version() says while another thread reads the counter.
+CHECKING = -1
+
 
 @dataclass
 class Entry:
@@ -147,14 +152,51 @@ class Entry:
     body: bytes
     headers: list[tuple[str, str]]
     etag: str
-    built_at: float  # cache clock (monotonic) when its build started
+    built_at: float  # cache clock (monotonic) when its build started, or last revalidated
     localized: bool
     gzipped: bytes | None = None
+    # The public change counter read before the build (None: unknown, never revalidated)
+    # and when the content itself was built.
+    version: int | None = None
+    content_at: float = 0.0
+    _prepared: dict[tuple[bool, bool], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def size(self) -> int:
         """Return the bytes this entry holds."""
         return len(self.body) + len(self.gzipped or b"")
+
+    def quoted_etag(self, gzipped: bool) -> str:
+        """Return the ETag header value of the plain or gzipped body."""
+        return f'"{self.etag}-gz"' if gzipped else f'"{self.etag}"'
+
+    def vary(self, by_cookie: bool) -> str:
+        """Return the Vary header value (empty when the answer varies by nothing)."""
+        names = []
+        if self.gzipped is not None:
+            names.append("Accept-Encoding")
+        if self.localized:
+            names.append("Accept-Language")
+            if by_cookie:
+                names.append("Cookie")
+        return ", ".join(names)
+
+    def wsgi_headers(self, gzipped: bool, not_modified: bool) -> tuple[tuple[str, str], ...]:
+        """Return the headers of a fresh answer, but Vary and Age (prepared once)."""
+        prepared = self._prepared.get((gzipped, not_modified))
+        if prepared is None:
+            body = self.gzipped if gzipped and self.gzipped is not None else self.body
+            headers = [*self.headers, ("Content-Length", str(len(body)))]
+            if gzipped:
+                headers.append(("Content-Encoding", "gzip"))
+            if not_modified:
+                headers = [(k, v) for k, v in headers if k.lower() not in _ENTITY_HEADERS]
+            headers += [("ETag", self.quoted_etag(gzipped)), ("Cache-Control", CACHE_CONTROL)]
+            prepared = tuple(headers)
+            self._prepared[(gzipped, not_modified)] = prepared
+        return prepared
 
 
 @dataclass
@@ -165,6 +207,7 @@ class Build:
     rule: Rule
     generation: int
     started: float
+    version: int | None = None
     claimed: bool = False
     served: bool = False  # answered by the cache layer (hit, stale copy or 503)
     public: bool = False  # the answer is the same for everyone
@@ -179,8 +222,17 @@ class PublicCache:
         max_entries: int = 2000,
         max_bytes: int = 64 * 1024 * 1024,
         clock: Callable[[], float] = time.monotonic,
+        rebuild_every: float = 30.0,
+        version_reader: Callable[[], int | None] | None = None,
     ) -> None:
         self.ttl = ttl
+        # An unchanged entry is still rebuilt this often: relative times, uptime bars.
+        self.rebuild_every = rebuild_every
+        # Reads the database's public change counter (None: keep rebuilding every TTL).
+        self.version_reader = version_reader
+        self._version: int | None = None
+        self._version_at = -math.inf
+        self._version_lock = threading.Lock()
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         # Tests replace this to move time instead of sleeping.
@@ -236,6 +288,43 @@ class PublicCache:
     def is_fresh(self, entry: Entry, now: float) -> bool:
         """Say whether entry is younger than the TTL."""
         return now - entry.built_at < self.ttl
+
+    # -- revalidation -------------------------------------------------------------------
+
+    def current_version(self, now: float) -> int | None:
+        """Return the public change counter, read at most every half TTL for all entries.
+
+        Returns :data:`CHECKING` while another thread is reading it.
+        """
+        if self.version_reader is None:
+            return None
+        # Half a TTL: a publish shows within TTL + TTL/2 + one build.
+        if now - self._version_at < self.ttl / 2:
+            return self._version
+        # Never queue behind a slow database: one thread reads, the others go on.
+        if not self._version_lock.acquire(blocking=False):
+            return CHECKING
+        try:
+            version = self.version_reader()
+            self._version, self._version_at = version, now
+        finally:
+            self._version_lock.release()
+        return version
+
+    def revalidate(self, entry: Entry, now: float) -> bool:
+        """Say whether an expired entry may still be served because nothing public changed."""
+        if entry.version is None or now - entry.content_at >= self.rebuild_every:
+            return False
+        if self.database_down(now):
+            return False
+        version = self.current_version(now)
+        if version == CHECKING:
+            # Another thread is asking the database right now: this copy is a moment old.
+            return now - entry.built_at < 2 * self.ttl
+        if version != entry.version:
+            return False
+        entry.built_at = now
+        return True
 
     # -- single flight -----------------------------------------------------------------
 
@@ -297,7 +386,10 @@ def init_public_cache(app: Flask) -> PublicCache:
         ttl=float(app.config.get("PUBLIC_CACHE_SECONDS", 1.0)),
         max_entries=int(app.config.get("PUBLIC_CACHE_MAX_ENTRIES", 2000)),
         max_bytes=int(app.config.get("PUBLIC_CACHE_MAX_BYTES", 64 * 1024 * 1024)),
+        rebuild_every=float(app.config.get("PUBLIC_CACHE_REBUILD_SECONDS", 30.0)),
+        version_reader=lambda: _read_version(app),
     )
+    install_version_counter()
     app.extensions[EXTENSION_KEY] = cache
     app.session_interface = PublicSessionInterface()
     # Fresh hits are answered beneath Flask's request hooks (see FreshHits).
@@ -319,33 +411,118 @@ def init_public_cache(app: Flask) -> PublicCache:
     return cache
 
 
+def _read_version(app: Flask) -> int | None:
+    from ..extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    return read_version(engine)
+
+
+# Dropped from a 304, as werkzeug's make_conditional does (RFC 9110 section 15.4.5).
+_ENTITY_HEADERS = frozenset(
+    {
+        "allow",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-md5",
+        "content-range",
+        "content-type",
+        "last-modified",
+    }
+)
+_RESOLVED_MAX = 4096
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a raw request's path, query and locale headers map to in the cache."""
+
+    key: Key
+    endpoint: str
+    localized: bool
+    locale_source: str | None
+
+
 class FreshHits:
     """WSGI layer answering fresh cache hits before Flask's request hooks run.
 
     Under a spike nearly every public request is a fresh hit. The hooks (rate limiter,
-    sign-in, metrics timer) cost more than the answer itself, so a fresh entry is served
-    straight from the request context; anything else (expired, missing, stale, not a
-    cached endpoint) goes through the whole app as before.
+    sign-in, metrics timer) and even werkzeug's request and response objects cost more
+    than the answer itself, so a fresh entry is served here from the bare WSGI environ
+    with header lists prepared once per entry; anything else (expired, missing, stale,
+    not a cached endpoint) goes through the whole app as before. The answers are the
+    same as the app's (tests compare them).
     """
 
     def __init__(self, app: Flask, wsgi_app: Callable[..., Any]) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
+        # (path, query, script root, Accept-Language, Cookie) -> cache key, or None.
+        self._resolved: dict[tuple[Any, ...], Resolved | None] = {}
+        self._gzip_ok: dict[str, bool] = {}
+        self._meters: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Answer a fresh hit here, or hand the request on to the app."""
-        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            response = self._fresh_hit(environ)
-            if response is not None:
-                return response(environ, start_response)
+        method = environ.get("REQUEST_METHOD")
+        if method == "GET" or method == "HEAD":
+            body = self._fresh_hit(environ, start_response, method)
+            if body is not None:
+                return body
         return self.wsgi_app(environ, start_response)
 
-    def _fresh_hit(self, environ: dict[str, Any]) -> Response | None:
+    def _fresh_hit(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], method: str
+    ) -> list[bytes] | None:
         cache: PublicCache | None = self.app.extensions.get(EXTENSION_KEY)
         if cache is None or cache.ttl <= 0:
             return None
         started = time.perf_counter()
-        # No Flask context at all: the same key and answer, from the bare WSGI request.
+        resolved = self._resolve(environ)
+        if resolved is None:
+            return None
+        now = cache.clock()
+        entry = cache.get(resolved.key)
+        if entry is None or not (cache.is_fresh(entry, now) or cache.revalidate(entry, now)):
+            return None
+        use_gzip = entry.gzipped is not None and self._accepts_gzip(
+            environ.get("HTTP_ACCEPT_ENCODING", "")
+        )
+        not_modified = _etag_matches(environ.get("HTTP_IF_NONE_MATCH"), entry.quoted_etag(use_gzip))
+        headers = list(entry.wsgi_headers(use_gzip, not_modified))
+        vary = entry.vary(resolved.locale_source == "cookie")
+        if vary:
+            headers.append(("Vary", vary))
+        headers.append(("Age", str(max(0, math.floor(now - entry.built_at)))))
+        status = "304 NOT MODIFIED" if not_modified else "200 OK"
+        start_response(status, headers)
+        self._count(method, resolved.endpoint, status[:3], started)
+        if not_modified or method == "HEAD":
+            return []
+        return [entry.gzipped if use_gzip else entry.body]  # type: ignore[list-item]
+
+    def _resolve(self, environ: dict[str, Any]) -> Resolved | None:
+        signature = (
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            environ.get("HTTP_COOKIE"),
+        )
+        try:
+            return self._resolved[signature]
+        except KeyError:
+            pass
+        resolved = self._resolve_slowly(environ)
+        if len(self._resolved) >= _RESOLVED_MAX:
+            self._resolved.clear()  # many distinct cookies or query strings: start over
+        self._resolved[signature] = resolved
+        return resolved
+
+    def _resolve_slowly(self, environ: dict[str, Any]) -> Resolved | None:
+        # No Flask context at all: the same key as the app computes, from the bare request.
         try:
             endpoint, view_args = self.app.url_map.bind_to_environ(environ).match()
         except (HTTPException, RequestRedirect):
@@ -358,24 +535,49 @@ class FreshHits:
             locale_asked(req, self.app.config["LANGUAGES"]) if rule.localized else (None, None)
         )
         key = _key_for(rule, endpoint, view_args, req.args, locale, req.script_root)
-        now = cache.clock()
-        entry = cache.get(key)
-        if entry is None or not cache.is_fresh(entry, now):
-            return None
-        build = Build(key=key, rule=rule, generation=cache.generation, started=now)
-        build.served = build.public = True
-        response = _answer(build, entry, now - entry.built_at, req, source)
-        self._count(req, endpoint, response, started)
-        return response
+        return Resolved(key=key, endpoint=endpoint, localized=rule.localized, locale_source=source)
 
-    def _count(self, req: Request, endpoint: str, response: Response, started: float) -> None:
+    def _accepts_gzip(self, header: str) -> bool:
+        accepted = self._gzip_ok.get(header)
+        if accepted is None:
+            accepted = Request({"HTTP_ACCEPT_ENCODING": header}).accept_encodings["gzip"] > 0
+            if len(self._gzip_ok) >= _RESOLVED_MAX:
+                self._gzip_ok.clear()
+            self._gzip_ok[header] = accepted
+        return accepted
+
+    def _count(self, method: str, endpoint: str, status: str, started: float) -> None:
         # The metrics hooks do not run for these answers: count them the same way here.
-        from ..observability.metrics import get_metrics
+        meters = self._meters.get((method, endpoint, status))
+        if meters is None:
+            from ..observability.metrics import get_metrics
 
-        with contextlib.suppress(KeyError):
-            metrics = get_metrics(self.app)
-            metrics.http_requests.labels(req.method, endpoint, str(response.status_code)).inc()
-            metrics.http_latency.labels(endpoint).observe(time.perf_counter() - started)
+            try:
+                metrics = get_metrics(self.app)
+            except KeyError:
+                return
+            meters = (
+                metrics.http_requests.labels(method, endpoint, status),
+                metrics.http_latency.labels(endpoint),
+            )
+            self._meters[(method, endpoint, status)] = meters
+        meters[0].inc()
+        meters[1].observe(time.perf_counter() - started)
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Say whether an If-None-Match header names etag (weak comparison, as for GET)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate.startswith("W/"):
+            candidate = candidate[2:]
+        if candidate == etag:
+            return True
+    return False
 
 
 class PublicSessionInterface(StatusPageSessionInterface):
@@ -452,13 +654,15 @@ def _serve_from_cache() -> ResponseReturnValue | None:
     if cache.ttl <= 0:
         return None  # not caching: build every time, still with the shared headers
     entry = cache.get(build.key)
-    if entry is not None and cache.is_fresh(entry, now):
+    if entry is not None and (cache.is_fresh(entry, now) or cache.revalidate(entry, now)):
         return _from_entry(build, entry, now)
     if cache.database_down(now):
         # Tried less than a TTL ago and failed: do not hammer a dead database.
         return _stale(build, entry, now) if entry else _unavailable(build)
     if cache.claim(build.key):
         build.claimed = True
+        # Read before the build's own queries: a change committed meanwhile shows next time.
+        build.version = _version_for_build(cache, now)
         return None  # this thread rebuilds
     if entry is not None:
         return _from_entry(build, entry, now)  # another thread rebuilds: previous copy
@@ -469,7 +673,14 @@ def _serve_from_cache() -> ResponseReturnValue | None:
     if cache.database_down(cache.clock()):
         return _unavailable(build)  # that build just failed on the database
     build.claimed = cache.claim(build.key)
+    if build.claimed:
+        build.version = _version_for_build(cache, cache.clock())
     return None
+
+
+def _version_for_build(cache: PublicCache, now: float) -> int | None:
+    version = cache.current_version(now)
+    return None if version == CHECKING else version
 
 
 def _store_and_answer(response: Response) -> Response:
@@ -533,6 +744,8 @@ def _entry(build: Build, response: Response, *, compress: bool) -> Entry:
         etag=hashlib.sha256(body).hexdigest()[:32],
         built_at=build.started,
         localized=build.rule.localized,
+        version=build.version,
+        content_at=build.started,
     )
     if compress and len(body) > GZIP_MIN_BYTES:
         # mtime=0: the same body always compresses to the same bytes.

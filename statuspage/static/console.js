@@ -185,7 +185,32 @@
     window.setTimeout(poll, 2000);
   }
 
+  // Internal incidents arrive from alerting tools: a live region polls a small JSON
+  // endpoint and swaps in the server-rendered (escaped) HTML when its version changes.
+  function setUpLive(box) {
+    var url = box.getAttribute("data-live-url");
+    var every = parseInt(box.getAttribute("data-live-interval") || "3000", 10);
+    function poll() {
+      var version = box.getAttribute("data-live-version") || "";
+      var sep = url.indexOf("?") === -1 ? "?" : "&";
+      fetch(url + sep + "v=" + encodeURIComponent(version), {
+        credentials: "same-origin", headers: { "Accept": "application/json" },
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (json) {
+        if (json.version !== version && typeof json.html === "string") {
+          box.innerHTML = json.html;
+          box.setAttribute("data-live-version", json.version);
+        }
+        window.setTimeout(poll, every);
+      }).catch(function () { window.setTimeout(poll, every * 3); });
+    }
+    window.setTimeout(poll, every);
+  }
+
   function start() {
+    document.querySelectorAll("[data-live-url]").forEach(setUpLive);
     document.querySelectorAll("[data-delivery-report]").forEach(setUpDeliveryReport);
     document.querySelectorAll("form#import-step").forEach(setUpImport);
     document.querySelectorAll("textarea[data-markdown]").forEach(setUpPreview);

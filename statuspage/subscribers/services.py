@@ -13,11 +13,12 @@ import re
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -578,6 +579,47 @@ def delete_subscriber(
             actor_id=actor_id,
         )
         session.delete(subscriber)
+
+
+PURGE_BATCH = 1000
+
+
+def purge_subscribers(now: datetime, batch: int = PURGE_BATCH) -> int:
+    """Delete for good the subscribers whose purge date passed and stale unconfirmed ones.
+
+    An unconfirmed address whose confirmation link expired (and a day more) is deleted
+    too: nobody proved they own it, so we do not keep it. Their past deliveries stay in
+    the reports, without the address (subscriber_id becomes NULL).
+    """
+    from ..notifications.models import Delivery
+    from .models import subscriber_component, subscriber_component_group
+    from .tokens import CONFIRM_MAX_AGE
+
+    stale = now - CONFIRM_MAX_AGE - timedelta(days=1)
+    due = sa.or_(
+        Subscriber.purge_at <= now,
+        sa.and_(
+            Subscriber.state == SubscriberState.UNCONFIRMED,
+            sa.func.coalesce(Subscriber.confirmation_sent_at, Subscriber.created_at) < stale,
+        ),
+    )
+    with unit_of_work() as session:
+        ids = list(session.scalars(sa.select(Subscriber.id).where(due).limit(batch)))
+        if not ids:
+            return 0
+        session.execute(
+            sa.update(Delivery).where(Delivery.subscriber_id.in_(ids)).values(subscriber_id=None)
+        )
+        for table in (subscriber_component, subscriber_component_group):
+            session.execute(sa.delete(table).where(table.c.subscriber_id.in_(ids)))
+        session.execute(
+            sa.delete(Subscriber)
+            .where(Subscriber.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+        # No address in the log: purging is how we forget it.
+        record("worker", "subscriber.purge", "subscriber", None, None, {"count": len(ids)})
+    return len(ids)
 
 
 def count_subscribers(state: SubscriberState | None = None, channel: Channel | None = None) -> int:

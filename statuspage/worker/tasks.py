@@ -50,12 +50,16 @@ def load_builtin_tasks() -> None:
         _TASKS["maintenance.transitions"] = _maintenance_transitions
     if "maintenance.reminders" not in _TASKS:
         _TASKS["maintenance.reminders"] = _maintenance_reminders
+    if "reminders.scan" not in _TASKS:
+        _TASKS["reminders.scan"] = _reminders_scan
     if "notifications.sweep" not in _TASKS:
         _TASKS["notifications.sweep"] = _notifications_sweep
     if "notifications.plan" not in _TASKS:
         _TASKS["notifications.plan"] = _notifications_plan
     if "notifications.deliver" not in _TASKS:
         _TASKS["notifications.deliver"] = _notifications_deliver
+    if "subscribers.purge" not in _TASKS:
+        _TASKS["subscribers.purge"] = _subscribers_purge
 
 
 def _maintenance_transitions(now: datetime) -> int:
@@ -68,6 +72,12 @@ def _maintenance_reminders(now: datetime) -> int:
     from ..maintenance.services import run_due_reminders
 
     return run_due_reminders(now)
+
+
+def _reminders_scan(now: datetime) -> int:
+    from ..reminders.services import scan_reminders
+
+    return scan_reminders(now)
 
 
 def _export_refresh(now: datetime) -> int:
@@ -91,3 +101,9 @@ def _notifications_deliver(now: datetime) -> int:
     from .loop import default_worker_id
 
     return run_deliveries(now, default_worker_id())
+
+
+def _subscribers_purge(now: datetime) -> int:
+    from ..subscribers.services import purge_subscribers
+
+    return purge_subscribers(now)

@@ -25,6 +25,7 @@ from .walker import (
     methods,
     required,
     sign_in_as,
+    support_rules,
     url_for_rule,
 )
 
@@ -149,3 +150,45 @@ def test_the_walker_posts_what_a_browser_would(app, world):
     payload["name"] = "Renamed by the walker"
     payload["csrf_token"] = csrf_from(page.text)
     assert admin.post("/admin/settings", data=payload).status_code == 302
+
+
+def test_the_support_view_is_read_only_and_every_staff_role_may_read_it(app, world):
+    rules = list(support_rules(app))
+    assert {"support.now", "support.customer", "support.incident"} <= {r.endpoint for r in rules}
+    # Nothing under /support writes: customers and wording are edited in /admin.
+    writable = [r.rule for r in rules if set(r.methods or ()) - {"GET", "HEAD", "OPTIONS"}]
+    assert writable == []
+    anonymous = app.test_client()
+    clients = {role: sign_in_as(app, world, role) for role in ROLES}
+    before = counts(app)  # after signing in (which is audited)
+    failures = []
+    for rule in rules:
+        url = url_for_rule(rule, world)
+        response = anonymous.get(url)
+        location = response.headers.get("Location", "")
+        if response.status_code != 302 or not location.startswith("/admin/login?next="):
+            failures.append(f"anonymous GET {url}: {response.status_code} {location!r}")
+        if anonymous.post(url).status_code != 405:
+            failures.append(f"anonymous POST {url} is not refused with 405")
+    for role, client in clients.items():
+        token = csrf_from(client.get("/admin/").text)
+        for rule in rules:
+            url = url_for_rule(rule, world)
+            response = client.get(url)
+            if response.status_code != 200:
+                failures.append(f"{role.value} GET {url} ({rule.endpoint}): {response.status_code}")
+            if client.post(url, data={"csrf_token": token}).status_code != 405:
+                failures.append(f"{role.value} POST {url} is not refused with 405")
+    assert not failures, report(failures)
+    assert counts(app) == before
+
+def test_support_reads_reports_and_only_communicators_dismiss_reminders(app):
+    reads = ("admin.reports", "admin.reports_incidents_csv", "admin.reports_monthly_csv")
+    for endpoint in reads:
+        assert required(app, _rule(app, endpoint)) is Role.SUPPORT
+        assert methods(_rule(app, endpoint)) == ["GET"]
+    assert required(app, _rule(app, "admin.reminder_dismiss")) is Role.COMMUNICATOR
+
+
+def _rule(app, endpoint):
+    return next(r for r in admin_rules(app) if r.endpoint == endpoint)

@@ -33,7 +33,17 @@ SELF_SERVICE = {
     "admin.api_key_revoke",
 }
 # Routes only admins may use (users, settings, integrations, the audit log).
-ADMIN_ONLY = {"admin.users", "admin.user_edit", "admin.settings", "admin.audit"}
+ADMIN_ONLY = {
+    "admin.users",
+    "admin.user_edit",
+    "admin.settings",
+    "admin.audit",
+    "admin.integrations",
+    "admin.integration_rotate",
+    "admin.integration_enable",
+    "admin.mapping_rules",
+    "admin.mapping_rule_delete",
+}
 ROLES = (Role.SUPPORT, Role.COMMUNICATOR, Role.ADMIN)
 RANK = {Role.SUPPORT: 1, Role.COMMUNICATOR: 2, Role.ADMIN: 3}
 
@@ -164,9 +174,61 @@ def world_from_demo(app: Flask, summary: Any) -> World:
         channel = create_channel("Walker channel", "json://127.0.0.1:9/", actor="walker")
         ids["channel_id"] = str(channel.id)
         ids["event_id"] = str(send_test(channel, actor="walker").id)
+        ids.update(_alerts_ids(component))
+        from statuspage.customers.imports import check_file as check_customers
+        from statuspage.customers.services import CustomerInput, create_customer
+        from statuspage.internal.models import IntegrationKind, InternalIncident
+
+        customer = create_customer(
+            CustomerInput(name="Walker Corp", domains=["walker.example"], components=[component]),
+            actor="walker",
+        )
+        app.config["CUSTOMER_IMPORT_DIR"] = tempfile.mkdtemp(prefix="walker-customers-")
+        customer_upload = check_customers(
+            b"name,domains\nWalked Ltd,walked.example\n", "walker.csv", actor="walker"
+        )
+        internal = InternalIncident(
+            source=IntegrationKind.GENERIC, external_id="walker", title="Walker alert"
+        )
+        internal.components = [component]
+        session.add(internal)
+        session.commit()
+        ids["customer_id"] = customer.public_id
+        ids["customer_import_id"] = customer_upload.id
+        ids["internal_incident_id"] = internal.public_id
         emails = {role: user.email for role, user in users.items()}
         db.session.remove()
     return World(ids=ids, emails=emails, password=DEMO_PASSWORD)
+
+
+def _alerts_ids(component: Any) -> dict[str, str]:
+    """Create an integration, an internal incident from a real alert and a mapping rule."""
+    from statuspage.internal.models import IntegrationKind
+    from statuspage.internal.parsers import NormalisedAlert
+    from statuspage.internal.services import create_integration, create_mapping_rule, ingest
+
+    integration, _secret = create_integration(IntegrationKind.GENERIC, "Walker alerts")
+    rule = create_mapping_rule("service", "walker", component, integration)
+    alert = NormalisedAlert(
+        external_id="walker-1",
+        dedup_key="walker-1-triggered",
+        event_type="triggered",
+        status=None,
+        title="Walker alert",
+        occurred_at=None,
+        labels={"service": "walker"},
+    )
+    ingest(integration, [alert])
+    from statuspage.internal.queries import internal_rows
+    from statuspage.internal.services import find_internal_incident
+
+    [row] = internal_rows()
+    assert find_internal_incident(row.public_id) is not None
+    return {
+        "integration_id": integration.public_id,
+        "internal_id": row.public_id,
+        "mapping_rule_id": rule.public_id,
+    }
 
 
 def url_for_rule(rule: Rule, world: World) -> str:
@@ -187,6 +249,12 @@ def url_for_rule(rule: Rule, world: World) -> str:
 def admin_rules(app: Flask) -> Iterator[Rule]:
     """Yield every console route, in a stable order."""
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")]
+    yield from sorted(rules, key=lambda rule: (rule.rule, rule.endpoint))
+
+
+def support_rules(app: Flask) -> Iterator[Rule]:
+    """Yield every support-view route, in a stable order."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("support.")]
     yield from sorted(rules, key=lambda rule: (rule.rule, rule.endpoint))
 
 

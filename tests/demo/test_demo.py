@@ -200,3 +200,29 @@ def test_cli_if_empty_loads_into_an_empty_database(app, runner):
     assert "demo loaded" in result.output
     with app.app_context():
         assert len(all_of(Component)) == 12
+
+
+def test_support_view_has_customers_an_alert_and_wording(demo, app):
+    from statuspage.customers.models import Customer
+    from statuspage.internal.models import InternalIncident, InternalStatus
+
+    customers = {c.name: c for c in all_of(Customer)}
+    assert set(customers) == {"Globex Corporation", "Initech GmbH", "Umbrella Health"}
+    [alert] = all_of(InternalIncident)
+    assert alert.status is InternalStatus.ACKNOWLEDGED
+    active = db.session.scalars(
+        sa.select(Incident).where(Incident.public_id == demo.active_incident_id)
+    ).one()
+    assert alert.public_incidents == [active]
+    assert [c.name for c in alert.components] == ["Dashboard"]
+
+    from tests.admin.conftest import sign_in
+
+    client = app.test_client()
+    sign_in(client, "support@example.com", demo.admin_password)
+    found = client.get("/support/customers?q=it@initech.example")
+    assert found.status_code == 200
+    assert "Initech GmbH" in found.get_data(as_text=True)
+    now = client.get("/support/").get_data(as_text=True)
+    assert "Dashboard p95 latency above 2 s" in now
+    assert "Your data and the API are not affected" in now

@@ -107,6 +107,17 @@ def context(kind: str) -> dict[str, Any]:
         }
     if kind == "subscriber.webhook_created":
         return base | {"subscriber_id": "sub1"}
+    if kind == "reminder.due":
+        return base | {
+            "reminder": {
+                "type": "update_due",
+                "name": "API errors",
+                "status": "identified",
+                "since": "2026-11-25T11:00:00+00:00",
+                "due_at": "2026-11-25T11:30:00+00:00",
+                "url": "https://status.acme.example/admin/incidents/inc1",
+            }
+        }
     return base | {"broadcast_channel_id": "bc1"}
 
 

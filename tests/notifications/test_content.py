@@ -23,7 +23,8 @@ from statuspage.notifications.dispatch import EVENT_KINDS
 from ..htmltree import parse as parse_html
 from .events import PAGE, context, incident
 
-EMAIL_KINDS = [k for k in EVENT_KINDS if k != "subscriber.webhook_created"]
+# Pings and reminders go to webhooks and broadcast channels only, never by email.
+EMAIL_KINDS = [k for k in EVENT_KINDS if k not in ("subscriber.webhook_created", "reminder.due")]
 
 
 @pytest.fixture

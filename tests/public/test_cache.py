@@ -154,8 +154,23 @@ def test_fresh_hits_skip_the_app_but_answer_and_count_the_same(
         hit = client.get(url, headers={"Accept-Encoding": "gzip", "Accept-Language": "en"})
         assert ran == ["hook"], f"{url}: a fresh hit ran the app's hooks"
         assert hit.data == built.data
-        for header in ("ETag", "Cache-Control", "Content-Encoding", "Vary", "Content-Type"):
+        for header in (
+            "ETag",
+            "Cache-Control",
+            "Content-Encoding",
+            "Content-Length",
+            "Vary",
+            "Content-Type",
+            "Access-Control-Allow-Origin",
+        ):
             assert hit.headers.get(header) == built.headers.get(header), (url, header)
+        # A revalidation with the ETag gets the same 304 from both paths.
+        etag = {"If-None-Match": built.headers["ETag"], "Accept-Encoding": "gzip"}
+        fresh_304 = client.get(url, headers={**etag, "Accept-Language": "en"})
+        assert fresh_304.status_code == 304
+        assert fresh_304.data == b""
+        assert "Content-Type" not in fresh_304.headers
+        assert fresh_304.headers["ETag"] == built.headers["ETag"]
         assert counter.labels("GET", endpoint, "200")._value.get() == before + 1
 
 
@@ -278,6 +293,79 @@ def test_entry_expires_after_ttl(frozen_clock, demo, app, client, ticker):
     assert expired
 
 
+def test_unchanged_data_is_revalidated_not_rebuilt(frozen_clock, demo, app, client, ticker):
+    first = client.get("/")
+    ticker.advance(TTL)
+    with counted(app) as expired:
+        again = client.get("/")
+    # One statement: the public change counter. The page itself is not rebuilt.
+    assert len(expired) == 1, expired
+    assert "public_version" in expired[0]
+    assert again.data == first.data
+    assert again.headers["Age"] == "0"  # freshened for another TTL
+    with counted(app) as fresh:
+        client.get("/")
+    assert fresh == []
+
+
+def test_unchanged_copy_is_still_rebuilt_after_the_ceiling(frozen_clock, demo, app, client, ticker):
+    client.get("/")
+    get_public_cache(app).rebuild_every = 5 * TTL
+    for _ in range(4):
+        ticker.advance(TTL)
+        with counted(app) as statements:
+            client.get("/")
+        assert len(statements) == 1  # only the counter
+    ticker.advance(TTL)
+    with counted(app) as statements:
+        client.get("/")
+    assert len(statements) > 1, "the page was not rebuilt after PUBLIC_CACHE_REBUILD_SECONDS"
+
+
+def test_counter_moves_only_for_public_writes(frozen_clock, demo, app):
+    from statuspage.public.version import read_version
+    from statuspage.subscribers.models import Subscriber
+
+    with app.app_context():
+        engine = db.engine
+        start = read_version(engine)
+        assert start is not None
+        sub = Subscriber(channel="email", target="someone@example.com", state="active")
+        db.session.add(sub)
+        db.session.commit()
+        assert read_version(engine) == start, "a subscriber is not public"
+        component = db.session.scalars(sa.select(Component)).first()
+        assert component is not None
+        component.description = "changed"
+        db.session.rollback()
+        assert read_version(engine) == start, "a rolled back change is not public"
+        component = db.session.scalars(sa.select(Component)).first()
+        component.description = "changed for real"
+        db.session.commit()
+        assert read_version(engine) == start + 1
+        db.session.execute(sa.update(Component).values(description="bulk"))
+        db.session.commit()
+        assert read_version(engine) == start + 2, "a bulk UPDATE is a public change too"
+
+
+def test_publish_elsewhere_shows_although_copies_are_revalidated(
+    frozen_clock, demo, app, other_process, ticker
+):
+    clock = Ticker()
+    get_public_cache(other_process).clock = clock
+    reader = other_process.test_client()
+    before = {url: reader.get(url).data for url in SHOWN_ON}
+    for _ in range(3):  # quiet seconds: copies are revalidated
+        clock.advance(TTL)
+        for url in SHOWN_ON:
+            assert reader.get(url).data == before[url]
+    outage("Search is down")
+    clock.advance(TTL)  # within TTL + TTL/2 of the publish, as the README promises
+    for url in SHOWN_ON:
+        assert reader.get(url).data != before[url], f"{url} kept a copy after a publish"
+    assert b"Search is down" in reader.get("/").data
+
+
 # -- HTTP caching headers ------------------------------------------------------------------
 
 
@@ -348,7 +436,9 @@ def test_gzip_for_clients_that_accept_it(frozen_clock, demo, client, ticker):
 def test_others_serve_the_previous_copy_while_one_rebuilds(frozen_clock, demo, app, ticker):
     url = "/api/v2/summary.json"
     first = app.test_client().get(url)
-    ticker.advance(TTL)  # expired: the next request rebuilds
+    # Expired, and rebuilt even though nothing changed (no revalidation against the counter).
+    get_public_cache(app).rebuild_every = 0
+    ticker.advance(TTL)
 
     in_database = threading.Event()
     release = threading.Event()

@@ -357,3 +357,80 @@ def test_deleting_followed_things_leaves_no_dangling_choices(app_ctx: Any) -> No
     assert queries.find_subscriber(sub.public_id) is not None
     # An id reused by a new component must not be followed by accident.
     assert sub not in queries.subscribers_following(create_component("New"))
+
+
+# -- purge -------------------------------------------------------------------------------------
+
+
+def _worker_tick() -> dict[str, int]:
+    from statuspage.worker.loop import Worker
+
+    return dict(Worker(worker_id="test:purge").tick().done)
+
+
+def test_worker_purges_unsubscribed_and_quarantined_addresses_when_due(
+    app_ctx: Any, frozen_clock: Any
+) -> None:
+    from statuspage.notifications.models import Delivery
+
+    leaving = services.subscribe(
+        "email", "leaving@example.com", skip_confirmation=True, staff=True
+    ).subscriber
+    failing = services.subscribe(
+        "email", "failing@example.com", skip_confirmation=True, staff=True
+    ).subscriber
+    staying = services.subscribe(
+        "email", "staying@example.com", skip_confirmation=True, staff=True
+    ).subscriber
+    create_incident("Login is down", "investigating", "We are looking into it.")
+    _worker_tick()  # plans and sends the incident's deliveries (no SMTP here: they fail)
+    deliveries_before = db.session.scalar(sa.select(sa.func.count()).select_from(Delivery))
+    assert deliveries_before >= 3
+    services.unsubscribe(leaving)
+    services.quarantine(failing)
+
+    frozen_clock.advance(services.PURGE_AFTER_UNSUBSCRIBE - timedelta(minutes=1))
+    _worker_tick()
+    assert {s.target for s in subscribers()} == {
+        "leaving@example.com",
+        "failing@example.com",
+        "staying@example.com",
+    }
+    frozen_clock.advance(timedelta(minutes=2))
+    assert _worker_tick()["subscribers.purge"] == 1
+    assert {s.target for s in subscribers()} == {"failing@example.com", "staying@example.com"}
+    frozen_clock.advance(services.PURGE_AFTER_QUARANTINE)
+    _worker_tick()
+    assert [s.target for s in subscribers()] == ["staying@example.com"]
+    assert staying.state is SubscriberState.ACTIVE
+    # The delivery report keeps its counts; only the address is gone.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == deliveries_before
+    purge = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "subscriber.purge")
+    ).all()
+    assert [entry.after for entry in purge] == [{"count": 1}, {"count": 1}]
+    assert "leaving@example.com" not in str([(e.before, e.after) for e in purge])
+
+
+def test_unconfirmed_address_is_forgotten_after_its_link_expired(
+    app_ctx: Any, frozen_clock: Any
+) -> None:
+    from statuspage.subscribers.tokens import CONFIRM_MAX_AGE
+
+    services.subscribe("email", "never@example.com")
+    frozen_clock.advance(CONFIRM_MAX_AGE)
+    later = services.subscribe("email", "later@example.com").subscriber
+    frozen_clock.advance(timedelta(days=1, minutes=1))
+    assert services.purge_subscribers(frozen_clock.now) == 1
+    assert [s.target for s in subscribers()] == [later.target]
+
+
+def test_resubscribing_before_the_purge_keeps_the_address(app_ctx: Any, frozen_clock: Any) -> None:
+    sub = services.subscribe(
+        "email", "back@example.com", skip_confirmation=True, staff=True
+    ).subscriber
+    services.unsubscribe(sub)
+    services.reactivate(sub)
+    frozen_clock.advance(services.PURGE_AFTER_UNSUBSCRIBE * 2)
+    assert services.purge_subscribers(frozen_clock.now) == 0
+    assert sub.state is SubscriberState.ACTIVE

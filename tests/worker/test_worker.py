@@ -164,9 +164,11 @@ def test_a_tick_survives_an_unreachable_database(tmp_path, caplog):
     assert set(result.failed) == {
         "maintenance.transitions",
         "maintenance.reminders",
+        "reminders.scan",
         "notifications.sweep",
         "notifications.plan",
         "notifications.deliver",
+        "subscribers.purge",
         "heartbeat",
     }
     assert "could not record the heartbeat" in caplog.text

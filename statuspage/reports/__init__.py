@@ -1,0 +1,1 @@
+"""Reports: per-incident response times and monthly MTTA/MTTR/uptime per component."""
