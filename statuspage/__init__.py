@@ -41,6 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         default_translation_directories=str(_project_dir(app) / "translations"),
     )
     app.context_processor(template_globals)
+    from .public.formatting import register_filters
+
+    register_filters(app.jinja_env)
     csrf.init_app(app)
     # Flask-Login's own context processor loads the user for every template, public pages
     # too; ours hands templates the lazy proxy, so only pages that show the user read it.

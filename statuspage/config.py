@@ -102,7 +102,8 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ["en"]
+    # Page languages (translations/<code>); the first is the fallback when nothing else fits.
+    LANGUAGES = ["en", "de", "fr", "es", "pt_BR", "it", "nl", "ja", "zh_Hans", "ar"]
     RATELIMIT_HEADERS_ENABLED = True
     # Requests per API key on the write APIs; over it: 429 with Retry-After.
     API_RATE_LIMIT = "300 per minute"

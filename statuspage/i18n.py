@@ -57,3 +57,50 @@ def template_globals() -> dict[str, object]:
     from flask_babel import get_locale
 
     return {"get_locale": lambda: str(get_locale() or "en")}
+
+
+def reader_languages() -> tuple[str, str]:
+    """Return (the language this request reads in, the page's default language)."""
+    from flask_babel import get_locale
+
+    from .themes.render import current_page
+
+    default = current_page().default_language
+    locale = get_locale()
+    return (str(locale) if locale else default), default
+
+
+def api_reader_languages() -> tuple[str, str]:
+    """Return (reader, default) for the JSON API: only ?lang= changes it, never headers."""
+    from .themes.render import current_page
+
+    default = current_page().default_language
+    asked = request.args.get("lang") if has_request_context() else None
+    return (asked if asked in available_locales() else default), default
+
+
+def language_name(code: str) -> str:
+    """Return a language's name in that language ("Deutsch" for de), else the code."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(code))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code
+
+
+def html_lang(code: str) -> str:
+    """Return a BCP 47 tag for <html lang>: pt_BR -> pt-BR, zh_Hans -> zh-Hans."""
+    return code.replace("_", "-")
+
+
+def text_direction(code: str) -> str:
+    """Return "rtl" for right-to-left scripts (Babel's character order), else "ltr"."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        order = Locale.parse(code).character_order
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"

@@ -1,5 +1,7 @@
 """Re-extract messages, merge them into every catalog, fill English, compile.
 
+Catalogs missing for a configured language (statuspage.config LANGUAGES) are created empty.
+
 Usage (from the project root):  .venv/bin/python translations/update.py [--check]
 
 English is the source language: its msgstr is the msgid, filled here so the
@@ -49,6 +51,14 @@ def _fill_english(po: Path) -> None:
         write_po(fh, catalog, omit_header=False, no_location=True, sort_output=True)
 
 
+def _languages() -> list[str]:
+    """Return the page languages the app is configured with."""
+    sys.path.insert(0, str(ROOT))
+    from statuspage.config import Config
+
+    return list(Config.LANGUAGES)
+
+
 def main() -> int:
     """Run the steps; with --check only compare."""
     check = "--check" in sys.argv[1:]
@@ -66,29 +76,23 @@ def main() -> int:
         return 1 if missing or stale else 0
 
     subprocess.run([*EXTRACT, "-o", str(POT), "."], check=True, cwd=ROOT)  # noqa: S603
+    pybabel = [str(BIN / "pybabel"), "-q"]
+    # A page language without a catalog yet gets an empty one (English shows until filled).
+    for code in _languages():
+        if not (HERE / code / "LC_MESSAGES" / "messages.po").exists():
+            cmd = [*pybabel, "init", "-i", str(POT), "-d", str(HERE), "-l", code]
+            subprocess.run(cmd, check=True, cwd=ROOT)  # noqa: S603
+    # Every catalog gains the new messages (empty) and loses the removed ones; translated
+    # msgstr are kept as they are, and no fuzzy guesses are made for the translators.
+    cmd = [
+        *pybabel, "update", "-i", str(POT), "-d", str(HERE),
+        "--no-fuzzy-matching", "--ignore-obsolete",
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True, cwd=ROOT)  # noqa: S603
     en = HERE / "en" / "LC_MESSAGES" / "messages.po"
-    if en.exists():
-        cmd = [
-            "update",
-            "-i",
-            str(POT),
-            "-d",
-            str(HERE),
-            "--no-fuzzy-matching",
-            "--ignore-obsolete",
-        ]
-    else:
-        cmd = ["init", "-i", str(POT), "-d", str(HERE), "-l", "en"]
-    subprocess.run([str(BIN / "pybabel"), "-q", *cmd], check=True, cwd=ROOT)  # noqa: S603
-    for po in HERE.glob("*/LC_MESSAGES/messages.po"):
-        if po.parts[-3] != "en":
-            subprocess.run(  # noqa: S603
-                [str(BIN / "pybabel"), "update", "-i", str(POT), "-d", str(HERE),
-                 "-l", po.parts[-3], "--ignore-obsolete"],
-                check=True, cwd=ROOT,
-            )  # fmt: skip
     _fill_english(en)
-    subprocess.run([str(BIN / "pybabel"), "-q", "compile", "-d", str(HERE)], check=True, cwd=ROOT)  # noqa: S603
+    # An empty msgstr is left out of the .mo, so gettext falls back to the English msgid.
+    subprocess.run([*pybabel, "compile", "-d", str(HERE)], check=True, cwd=ROOT)  # noqa: S603
     return 0
 
 

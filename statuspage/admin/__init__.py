@@ -28,6 +28,7 @@ from . import (  # noqa: E402,F401
     subscribers,
     template_views,
     theme_views,
+    translation_views,
     user_views,
     wording_views,
 )

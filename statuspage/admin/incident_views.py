@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,12 +19,15 @@ from ..components.models import Component, ComponentStatus
 from ..components.services import find_components
 from ..db import unit_of_work
 from ..errors import ValidationError
+from ..i18n import html_lang, language_name, text_direction
 from ..incidents import console_queries
 from ..incidents import services as incident_services
 from ..incidents.console_queries import ConsoleIncident
 from ..incidents.models import Impact, Incident, IncidentStatus, TemplateKind
 from ..incidents.services import MAX_BODY_LENGTH, MAX_POSTMORTEM_LENGTH, StaleUpdateError
 from ..incidents.template_queries import filled, get_template
+from ..incidents.template_services import find_template
+from ..incidents.translations import content_languages
 from ..internal import queries as internal_queries
 from ..internal import services as internal_services
 from ..markup import render_markdown
@@ -105,6 +109,39 @@ def _statuses(changes: Mapping[str, str]) -> dict[Component, str]:
     return {c: changes[c.public_id] for c in components}
 
 
+def _publish_languages(
+    prefill: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Return the other page languages with what the form holds for each (or prefill)."""
+    default = current_page().default_language
+    out = []
+    for code in content_languages():
+        if code == default:
+            continue
+        given = (prefill or {}).get(code, {})
+        name = request.form.get(f"translation-name-{code}", given.get("name", ""))
+        body = request.form.get(f"translation-body-{code}", given.get("body", ""))
+        out.append(
+            {
+                "code": code, "name": language_name(code), "lang": html_lang(code),
+                "dir": text_direction(code), "name_value": name, "body_value": body,
+                "filled": bool(name or body),
+            }
+        )  # fmt: skip
+    return out
+
+
+def _translations_given(with_name: bool) -> dict[str, dict[str, str | None]]:
+    """Return the translations a new incident or update form sent, by locale."""
+    out: dict[str, dict[str, str | None]] = {}
+    for code in content_languages():
+        body = request.form.get(f"translation-body-{code}")
+        name = request.form.get(f"translation-name-{code}") if with_name else None
+        if body or name:
+            out[code] = {"body": body} | ({"name": name} if with_name else {})
+    return out
+
+
 def _now_to_the_minute() -> datetime:
     return utcnow().replace(second=0, microsecond=0)
 
@@ -160,6 +197,16 @@ def _prefill_from_template(form: IncidentCreateForm, template_id: str, zone: Zon
             if public_id in offered
         }
     form.notify.data = template.notify
+    # The template's translations prefill the new incident's, with the same variables filled.
+    prefill: dict[str, dict[str, str]] = {}
+    row = find_template(template.public_id)
+    for translation in row.translations if row is not None else []:
+        local = dataclasses.replace(
+            template, title=translation.title or "", body=translation.body or ""
+        )
+        texts = filled(local, page_name=page_name(), start=utcnow().astimezone(zone))
+        prefill[translation.locale] = {"name": texts.title, "body": texts.body}
+    g.template_translations = prefill
 
 
 def _prefill_from_internal(form: IncidentCreateForm, internal_id: str, zone: ZoneInfo) -> None:
@@ -237,6 +284,7 @@ def incident_new() -> ResponseReturnValue:
                         impact_override=form.impact_override.data or None,
                         started_at=form.started(),
                         notify=bool(form.notify.data),
+                        translations=_translations_given(with_name=True),
                         **actor(),
                     )
                     if internal is not None:
@@ -250,6 +298,7 @@ def incident_new() -> ResponseReturnValue:
     return render_template(
         "admin/incidents/new.html",
         form=form,
+        languages=_publish_languages(g.get("template_translations")),
         derived=form.derived(),
         chosen=bool(form.components.chosen_statuses()),
         drafted_from=_drafted_from(form),
@@ -317,6 +366,10 @@ def incident_update(incident_id: str) -> ResponseReturnValue:
                     form.body.data or "",
                     _statuses(form.components.changes()),
                     notify=bool(form.notify.data),
+                    translations={
+                        code: texts["body"]
+                        for code, texts in _translations_given(with_name=False).items()
+                    },
                     **actor(),
                 )
             except ValidationError as exc:
@@ -326,7 +379,11 @@ def incident_update(incident_id: str) -> ResponseReturnValue:
                 return _to_detail(incident_id)
         status = 400
     return render_template(
-        "admin/incidents/update.html", form=form, incident=view, **common(page_zone())
+        "admin/incidents/update.html",
+        form=form,
+        incident=view,
+        languages=_publish_languages(),
+        **common(page_zone()),
     ), status
 
 

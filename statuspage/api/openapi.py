@@ -106,6 +106,30 @@ def _component_status() -> Json:
 # -- components.schemas ------------------------------------------------------------------
 
 
+# Extension fields of incidents and updates asked for with ?lang= (absent otherwise).
+_LANGUAGE_FIELDS: Json = {
+    "language": {
+        "type": "string",
+        "description": "Only with ?lang=: the language tag (BCP 47) of the text shown.",
+    },
+    "language_fallback": {
+        "type": "boolean",
+        "description": "Only with ?lang=: true when the asked language has no translation of "
+        "(part of) this text, which is then in the page's default language.",
+    },
+}
+_LANG_DESCRIPTION = (
+    "A page language (en, de, pt_BR, ...): incident titles and updates in it where translated, "
+    "else in the page's default language. Labels stay English; unknown values are ignored."
+)
+
+
+def _with_language(schema: Json) -> Json:
+    """Return an incident schema that may carry the ?lang= extension fields."""
+    schema["properties"] = {**schema["properties"], **_LANGUAGE_FIELDS}
+    return schema
+
+
 def _v2_schemas() -> Json:
     component_props: Json = {
         "id": STRING,
@@ -198,13 +222,14 @@ def _v2_schemas() -> Json:
             }
         ),
         "IncidentUpdate": obj(
-            {**update_props, "status": ref("IncidentStatus")},
+            {**update_props, "status": ref("IncidentStatus"), **_LANGUAGE_FIELDS},
+            optional=list(_LANGUAGE_FIELDS),
         ),
         "MaintenanceUpdate": obj(
             {**update_props, "status": ref("MaintenanceStatus")},
         ),
-        "Incident": incident_like(
-            "IncidentStatus", "IncidentUpdate", {"type": "null"}, ref("Impact")
+        "Incident": _with_language(
+            incident_like("IncidentStatus", "IncidentUpdate", {"type": "null"}, ref("Impact"))
         ),
         "ScheduledMaintenance": incident_like(
             "MaintenanceStatus",
@@ -320,6 +345,7 @@ def _manage_schemas(v2: Json) -> Json:
         ),
         "ManageIncident": obj(
             {**incident["properties"], **incident_extra},
+            optional=list(_LANGUAGE_FIELDS),
             description="An incident as the public API shows it, plus admin-only fields.",
         ),
         "ManageMaintenance": obj(
@@ -605,12 +631,14 @@ _ETAG = {"ETag": {"description": "Send it back in If-None-Match.", "schema": STR
 
 
 def _v2_operations() -> list[Operation]:
-    def get(path: str, op_id: str, summary: str, schema: str, *extra: Json) -> Operation:
+    def get(
+        path: str, op_id: str, summary: str, schema: str, *extra: Json, lang: bool = False
+    ) -> Operation:
         responses: Json = {
             "200": reply("OK", ref(schema), _ETAG),
             "304": reply("Not modified since the ETag sent in If-None-Match."),
         }
-        params: list[Json] = []
+        params: list[Json] = [query_param("lang", STRING, _LANG_DESCRIPTION)] if lang else []
         if "{" in path:
             params.append(path_param("incident_id", "An incident id."))
             responses["404"] = reply("No such incident.", ref("Error"))
@@ -676,6 +704,7 @@ def _v2_operations() -> list[Operation]:
             "v2_summary",
             "Page, status, components, open incidents and live or upcoming maintenance",
             "Summary",
+            lang=True,
         ),
         get("/status.json", "v2_status", "Page and its status indicator", "StatusResponse"),
         get(
@@ -684,14 +713,27 @@ def _v2_operations() -> list[Operation]:
             "Every visible component and group",
             "ComponentsResponse",
         ),
-        get("/incidents.json", "v2_incidents", "The 50 most recent incidents", "IncidentsResponse"),
+        get(
+            "/incidents.json",
+            "v2_incidents",
+            "The 50 most recent incidents",
+            "IncidentsResponse",
+            lang=True,
+        ),
         get(
             "/incidents/unresolved.json",
             "v2_incidents_unresolved",
             "Unresolved incidents",
             "IncidentsResponse",
+            lang=True,
         ),
-        get("/incidents/{incident_id}.json", "v2_incident", "One incident", "IncidentResponse"),
+        get(
+            "/incidents/{incident_id}.json",
+            "v2_incident",
+            "One incident",
+            "IncidentResponse",
+            lang=True,
+        ),
         get(
             "/scheduled-maintenances.json",
             "v2_maintenances",

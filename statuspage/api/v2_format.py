@@ -179,10 +179,22 @@ def incident_object(
                 "custom_tweet": None,
                 "tweet_id": None,
             }
+            | _language_fields(u.language, u.is_fallback)
             for u in incident.updates
         ],
         "components": _now_components(incident.components, known),
-    }
+    } | _language_fields(incident.language, incident.is_fallback)
+
+
+def _language_fields(language: str, fallback: bool) -> Json:
+    """Return the extension fields of a ?lang= response (clients that do not know them ignore them).
+
+    `language` is the tag of the text shown; `language_fallback` says the asked language has
+    no translation of (part of) it. Absent from responses without ?lang=.
+    """
+    if not language:
+        return {}
+    return {"language": language.replace("_", "-"), "language_fallback": fallback}
 
 
 def maintenance_object(

@@ -15,7 +15,9 @@ from ..clock import utcnow
 from ..components.queries import ComponentTree, visible_component_tree
 from ..components.rollup import indicator_description, page_indicator
 from ..errors import NotFoundError
+from ..i18n import api_reader_languages
 from ..incidents.queries import IncidentRead, get_incident, open_incidents, recent_incidents
+from ..incidents.translations import localize_incidents
 from ..maintenance.queries import MaintenanceRead, current_and_upcoming, recent_maintenance
 from ..public.cache import CACHE_CONTROL
 from ..site.queries import get_page_settings
@@ -129,6 +131,13 @@ def _status(
         return status_object(indicator, indicator_description(indicator))
 
 
+def _localized(reads: Sequence[IncidentRead]) -> list[IncidentRead]:
+    """Return the incidents in the ?lang= language; without ?lang=, exactly as written."""
+    if "lang" not in request.args:
+        return list(reads)
+    return localize_incidents(reads, *api_reader_languages())
+
+
 # -- endpoints ---------------------------------------------------------------------------
 
 
@@ -137,7 +146,7 @@ def summary() -> Response:
     """Return the page, its status, components, unresolved incidents and live/upcoming windows."""
     page = _page()
     tree = visible_component_tree()
-    incidents = open_incidents(with_changes=True)
+    incidents = _localized(open_incidents(with_changes=True))
     in_progress, upcoming = current_and_upcoming(utcnow())
     components = component_objects(tree, page.id)
     known = components_by_id(components)
@@ -183,7 +192,7 @@ def _incidents(reads: Sequence[IncidentRead]) -> Response:
     return _json(
         {
             "page": page_object(page),
-            "incidents": [incident_object(i, page.id, known, base) for i in reads],
+            "incidents": [incident_object(i, page.id, known, base) for i in _localized(reads)],
         }
     )
 
@@ -203,7 +212,7 @@ def incidents_unresolved() -> Response:
 @bp.get("/incidents/<public_id>.json")
 def incident(public_id: str) -> Response:
     """Return one incident with its whole timeline."""
-    read = get_incident(public_id)
+    read = _localized([get_incident(public_id)])[0]
     page = _page()
     known = components_by_id(component_objects(visible_component_tree(), page.id))
     return _json(

@@ -11,8 +11,10 @@ from flask_babel import gettext as _
 
 from ..components.queries import visible_component_tree
 from ..components.rollup import indicator_description, page_indicator
+from ..i18n import reader_languages
 from ..incidents.models import Impact, IncidentStatus
 from ..incidents.queries import open_incidents
+from ..incidents.translations import localize_incidents
 from ..maintenance.models import MaintenanceStatus
 from ..maintenance.queries import current_and_upcoming
 from ..markup import markdown_to_text
@@ -53,7 +55,7 @@ def embed_page(now: datetime) -> EmbedPageView:
     """Return the /embed page: overall indicator, open incidents, maintenance in progress."""
     tz = current_page().zone
     tree = visible_component_tree()
-    incidents = open_incidents()
+    incidents = localize_incidents(open_incidents(), *reader_languages())
     in_progress, _upcoming = current_and_upcoming(now)
     indicator = page_indicator(tree.components, incidents, bool(in_progress))
     items = [

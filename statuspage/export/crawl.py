@@ -12,7 +12,9 @@ No I/O here. A plain web server maps a request path to ``DIR/path`` or
   those links stay as they are and the nginx configuration sends them to the app;
 - each language other than the default lives under ``/<lang>/``; its pages'
   links to localized URLs get the same prefix, links the export cannot answer
-  get ``lang=<lang>`` so the app answers them in that language.
+  get ``lang=<lang>`` so the app answers them in that language;
+- the language menu's links (``path?lang=xx``) are kept as they are: nginx
+  serves them from the ``/xx/`` copy (the default language from the root).
 """
 
 from __future__ import annotations
@@ -76,9 +78,16 @@ def _harmless(query: str) -> bool:
     return names <= HARMLESS_PARAMS
 
 
+def _language_link(query: str) -> bool:
+    """Say whether a query only picks a language (the language menu: ?lang=xx)."""
+    params = parse_qsl(query, keep_blank_values=True)
+    return len(params) == 1 and params[0][0] == LANG_PARAM and valid_language(params[0][1])
+
+
 def static_path(path: str, query: str) -> str | None:
     """Return the static path serving the app URL path?query, or None if it cannot be exported."""
-    if _harmless(query):
+    if _harmless(query) or _language_link(query):
+        # ?lang=xx: the same page's copy in that language (nginx maps it to /xx/path).
         return path
     params = parse_qsl(query, keep_blank_values=True)
     if path == HISTORY and len(params) == 1 and params[0][0] == "page":
@@ -119,6 +128,9 @@ def rewrite_url(url: str, lang: str | None) -> str:
     parts = urlsplit(url)
     path = parts.path or "/"
     where = None if is_app_only(path) else static_path(path, parts.query)
+    if where is not None and _language_link(parts.query):
+        # The language menu names its language itself: no copy prefix (nginx picks /xx/).
+        return url
     if where is None:
         # The app answers this one (nginx proxies it); keep the reader's language.
         if lang is None:

@@ -16,6 +16,7 @@ cancelled window's title says so, and its cancellation update is labelled
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from typing import Literal
 
 import icalendar
 from feedgen.feed import FeedGenerator
+from lxml import etree  # feedgen's own XML library, already there with it
 from markupsafe import Markup, escape
 
 from ..incidents.models import IncidentStatus
@@ -32,6 +34,8 @@ from ..maintenance.queries import MaintenanceEdits, MaintenanceRead
 from ..markup import markdown_to_text, render_markdown
 
 FeedFormat = Literal["rss", "atom"]
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # A feed with no entry still needs an `updated`: a fixed instant keeps its ETag stable.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -58,6 +62,10 @@ class FeedEntry:
     updated: datetime
     summary: str
     updates: tuple[EntryUpdate, ...]
+    # Set when the entry is not in the feed's language: the language it is in (a tag, e.g.
+    # "en") and a sentence saying so, shown first in its content.
+    language: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,11 @@ def _entry(
 
 
 def incident_entry(
-    incident: IncidentRead, link: str, labels: Labels, entry_id: str | None = None
+    incident: IncidentRead,
+    link: str,
+    labels: Labels,
+    entry_id: str | None = None,
+    note: str | None = None,
 ) -> FeedEntry:
     """Return an incident as a feed entry: its updates newest first (id defaults to link)."""
     updates = tuple(
@@ -133,7 +145,11 @@ def incident_entry(
         )
         for u in incident.updates
     )
-    return _entry(entry_id or link, incident.name, link, incident.started_at, updates)
+    entry = _entry(entry_id or link, incident.name, link, incident.started_at, updates)
+    if note:
+        language = (incident.language or "").replace("_", "-") or None
+        entry = dataclasses.replace(entry, language=language, note=note)
+    return entry
 
 
 def maintenance_entry(
@@ -167,6 +183,8 @@ def entry_html(entry: FeedEntry) -> str:
         )
         for u in entry.updates
     ]
+    if entry.note:
+        parts.insert(0, Markup("<p><em>{}</em></p>").format(entry.note))
     return str(Markup("\n").join(parts)) if parts else str(escape(entry.title))
 
 
@@ -193,8 +211,23 @@ def build_feed(meta: FeedMeta, entries: Sequence[FeedEntry], fmt: FeedFormat) ->
         fe.updated(entry.updated)
         fe.summary(entry.summary)
         fe.content(entry_html(entry), type="CDATA" if fmt == "rss" else "html")
-    data: bytes = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
-    return data
+    if fmt == "rss":
+        rss: bytes = fg.rss_str(pretty=True)
+        return rss
+    data: bytes = fg.atom_str(pretty=True)
+    marked = {e.id: e.language for e in entries if e.language and e.language != meta.language}
+    return _mark_languages(data, marked) if marked else data
+
+
+def _mark_languages(atom: bytes, languages: dict[str, str]) -> bytes:
+    """Set xml:lang on the Atom entries (by id) whose content is in another language."""
+    root = etree.fromstring(atom, parser=etree.XMLParser(resolve_entities=False))  # noqa: S320
+    for entry in root.iterfind(f"{ATOM_NS}entry"):
+        language = languages.get(entry.findtext(f"{ATOM_NS}id") or "")
+        if language:
+            entry.set(XML_LANG, language)
+    out: bytes = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+    return out
 
 
 def sequence(m: MaintenanceRead, edits: MaintenanceEdits | None) -> int:

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from ..clock import utcnow
 from ..components.queries import find_visible_component, visible_component_tree
 from ..components.rollup import indicator_description, page_indicator
-from ..i18n import available_locales
+from ..i18n import available_locales, reader_languages
 from ..incidents.queries import open_incidents, recent_incidents
+from ..incidents.translations import localize_incidents
 from ..maintenance.models import MaintenanceStatus
 from ..maintenance.queries import (
     current_and_upcoming,
@@ -27,6 +28,7 @@ from ..public.labels import (
     incident_status_label,
     maintenance_status_label,
 )
+from ..public.pages import fallback_note
 from ..themes.render import current_page
 from . import bp
 from .badges import badge_svg, impact_color, status_color
@@ -91,8 +93,9 @@ def _entries(component_id: int | None) -> list[FeedEntry]:
             _absolute(f"/incidents/{i.public_id}") + lang,
             labels,
             _absolute(f"/incidents/{i.public_id}"),
+            note=fallback_note(i),
         )
-        for i in recent_incidents(FEED_LIMIT, component_id)
+        for i in localize_incidents(recent_incidents(FEED_LIMIT, component_id), *reader_languages())
     ]
     entries += [
         maintenance_entry(

@@ -79,6 +79,9 @@ class Incident(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-de
     components: Mapped[list[Component]] = relationship(
         secondary=incident_component, order_by="Component.position"
     )
+    translations: Mapped[list[IncidentTranslation]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class IncidentUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined]
@@ -98,6 +101,9 @@ class IncidentUpdate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[n
     incident: Mapped[Incident] = relationship(back_populates="updates")
     component_changes: Mapped[list[IncidentUpdateComponent]] = relationship(
         cascade="all, delete-orphan", back_populates="update"
+    )
+    translations: Mapped[list[IncidentUpdateTranslation]] = relationship(
+        back_populates="update", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -159,4 +165,68 @@ class MessageTemplate(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[
 
     components: Mapped[list[Component]] = relationship(
         secondary=template_component, order_by="Component.position"
+    )
+    translations: Mapped[list[MessageTemplateTranslation]] = relationship(
+        back_populates="template", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+# Translations of the content a communicator writes. One table per translated model, one row
+# per (object, locale): the foreign key cascades deletes and the unique key is enforceable on
+# both engines (a single polymorphic table could do neither). A NULL field is not translated.
+
+
+class IncidentTranslation(TimestampMixin, db.Model):  # type: ignore[name-defined]
+    """An incident's title and postmortem in one more language."""
+
+    __tablename__ = "incident_translation"
+    __table_args__ = (sa.UniqueConstraint("incident_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("incident.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    postmortem_body: Mapped[str | None] = mapped_column(sa.Text)
+
+    incident: Mapped[Incident] = relationship(
+        back_populates="translations"
+    )
+
+
+class IncidentUpdateTranslation(TimestampMixin, db.Model):  # type: ignore[name-defined]
+    """An incident update's message in one more language."""
+
+    __tablename__ = "incident_update_translation"
+    __table_args__ = (sa.UniqueConstraint("update_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("incident_update.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(sa.String(16))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+
+    update: Mapped[IncidentUpdate] = relationship(
+        back_populates="translations"
+    )
+
+
+class MessageTemplateTranslation(TimestampMixin, db.Model):  # type: ignore[name-defined]
+    """A message template's title and body in one more language."""
+
+    __tablename__ = "message_template_translation"
+    __table_args__ = (sa.UniqueConstraint("template_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("message_template.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str | None] = mapped_column(sa.String(255))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+
+    template: Mapped[MessageTemplate] = relationship(
+        back_populates="translations"
     )

@@ -54,6 +54,10 @@ class IncidentUpdateRead:
     created_at: datetime
     updated_at: datetime
     notify: bool
+    # Set by translations.localize_incidents: the language body is in, and whether the
+    # reader asked for another one that this update has no translation into.
+    language: str = ""
+    is_fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,11 @@ class IncidentRead:
     created_at: datetime
     updated_at: datetime
     monitoring_at: datetime | None
+    # Set by translations.localize_incidents: the language of name, whether some shown text
+    # is the original because it has no translation into asked_language.
+    language: str = ""
+    is_fallback: bool = False
+    asked_language: str = ""
 
     @property
     def is_open(self) -> bool:

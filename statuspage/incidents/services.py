@@ -137,14 +137,22 @@ def create_incident(
     started_at: datetime | None = None,
     notify: bool = True,
     backfilled: bool = False,
+    translations: Mapping[str, Mapping[str, str | None]] | None = None,
     actor: str = "cli",
     actor_id: int | None = None,
 ) -> Incident:
-    """Open an incident with its first update (a backfilled one is past and never notifies)."""
+    """Open an incident with its first update (a backfilled one is past and never notifies).
+
+    translations: {locale: {"name": ..., "body": ...}} in other page languages, published
+    together (so the first notifications already speak them).
+    """
+    from .translations import check_publish_translations, write_publish_translations
+
     errors: dict[str, str] = {}
     name, parsed_status, body, override, statuses, started = _check_new_incident(
         errors, name, status, body, component_statuses, impact_override, started_at, backfilled
     )
+    checked = check_publish_translations(errors, translations)
     if errors:
         raise ValidationError(errors)
     notify = notify and not backfilled
@@ -164,6 +172,7 @@ def create_incident(
         update = _apply_update(
             session, incident, parsed_status, body, statuses, started, notify, actor, actor_id
         )
+        write_publish_translations(incident, update, checked, actor=actor, actor_id=actor_id)
         record(
             actor,
             "incident.create",
@@ -185,11 +194,20 @@ def post_update(
     *,
     display_at: datetime | None = None,
     notify: bool = True,
+    translations: Mapping[str, str | None] | None = None,
     actor: str = "cli",
     actor_id: int | None = None,
 ) -> IncidentUpdate:
-    """Add an update to an incident's timeline, changing its status and its components' statuses."""
+    """Add an update to an incident's timeline, changing its status and its components' statuses.
+
+    translations: {locale: message} in other page languages, published with the update.
+    """
+    from .translations import check_publish_translations, write_publish_translations
+
     errors: dict[str, str] = {}
+    checked = check_publish_translations(
+        errors, {locale: {"body": text} for locale, text in (translations or {}).items()}
+    )
     parsed_status = _collect(errors, "status", lambda: parse_incident_status(status))
     body = _check_body(errors, body)
     statuses = _check_statuses(errors, component_statuses)
@@ -205,6 +223,7 @@ def post_update(
         update = _apply_update(
             session, incident, parsed_status, body, statuses, at, notify, actor, actor_id
         )
+        write_publish_translations(incident, update, checked, actor=actor, actor_id=actor_id)
         record(
             actor,
             "incident.update",

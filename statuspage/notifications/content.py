@@ -97,6 +97,8 @@ class MessageView:
     new_status: str = ""
     confirm_url: str = ""
     expiry_note: str = ""
+    # Says the message is (partly) in the page's language: no translation into this one.
+    translation_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,9 +194,15 @@ def _is_maintenance(context: Mapping[str, Any]) -> bool:
 
 
 def _update_view(
-    update: Mapping[str, Any], maintenance: bool, zone: ZoneInfo, lang: str
+    update: Mapping[str, Any],
+    maintenance: bool,
+    zone: ZoneInfo,
+    lang: str,
+    translated: Mapping[str, Any] | None = None,
 ) -> UpdateView:
     body = str(update.get("body") or "")
+    if translated and (text := translated.get(str(update.get("id")))):
+        body = str(text)
     at = _parse_time(update.get("display_at") or update.get("created_at"))
     return UpdateView(
         status=_label("maintenance" if maintenance else "incident", str(update.get("status", ""))),
@@ -296,14 +304,19 @@ def build_view(context: Mapping[str, Any], language: str) -> MessageView:
         window_utc = _window(start, end, ZoneInfo("UTC"), language)
     name = str(incident.get("name") or "")
     postmortem = str(context.get("postmortem_body") or incident.get("postmortem_body") or "")
+    texts, note = _translation(context, language, kind, latest)
+    name = str(texts.get("name") or name)
+    postmortem = str(texts.get("postmortem_body") or postmortem)
+    bodies = texts.get("updates") or {}
     return MessageView(
         heading=_heading(kind, name, status),
         name=name,
         url=str(incident.get("shortlink") or page_url),
         status=status,
         impact=_label("impact", str(incident.get("impact") or "none")),
-        latest=_update_view(latest, maintenance, zone, language) if latest else None,
-        earlier=tuple(_update_view(u, maintenance, zone, language) for u in earlier),
+        latest=_update_view(latest, maintenance, zone, language, bodies) if latest else None,
+        earlier=tuple(_update_view(u, maintenance, zone, language, bodies) for u in earlier),
+        translation_note=note,
         components=components,
         window_local=window_local,
         window_utc=window_utc,
@@ -311,6 +324,38 @@ def build_view(context: Mapping[str, Any], language: str) -> MessageView:
         postmortem_text=markdown_to_text(postmortem),
         **base,
     )
+
+
+def _translation(
+    context: Mapping[str, Any], language: str, kind: str, latest: Mapping[str, Any] | None
+) -> tuple[Mapping[str, Any], str]:
+    """Return the snapshot's translations into language and a note when the message falls back.
+
+    It falls back when what the message is about (the title, and the update that caused it
+    or the postmortem) has no translation into the subscriber's language.
+    """
+    default = str(context.get("default_language") or "en")
+    if _babel_locale(language) == _babel_locale(default) or "default_language" not in context:
+        return {}, ""
+    every = context.get("translations")
+    texts = every.get(_babel_locale(language)) if isinstance(every, Mapping) else None
+    texts = texts if isinstance(texts, Mapping) else {}
+    bodies = texts.get("updates") or {}
+    missing = not texts.get("name")
+    if kind == "postmortem.published":
+        missing = missing or not texts.get("postmortem_body")
+    elif latest is not None and latest.get("body"):
+        missing = missing or not bodies.get(str(latest.get("id")))
+    if not missing:
+        return texts, ""
+    from ..i18n import language_name
+
+    note = _(
+        "Not available in %(language)s: shown in %(original)s.",
+        language=language_name(_babel_locale(language)),
+        original=language_name(default),
+    )
+    return texts, note
 
 
 def _reminder_view(context: Mapping[str, Any], base: dict[str, Any]) -> MessageView:

@@ -28,6 +28,7 @@ from ..components.rollup import components_indicator, indicator_description, pag
 from ..extensions import db
 from ..incidents.models import Impact, Incident
 from ..incidents.queries import _incident, open_incidents
+from ..incidents.translations import snapshot_texts
 from ..maintenance.models import Maintenance, MaintenanceUpdate
 from ..maintenance.queries import _read as maintenance_read
 from ..maintenance.queries import current_and_upcoming
@@ -62,6 +63,7 @@ class _Snapshot:
         indicator = page_indicator(tree.components, open_incidents(), bool(in_progress))
         with force_locale("en"):  # clients compare the headline as text, as the API does
             description = str(indicator_description(indicator))
+        self.default_language = settings.default_language or "en"
         self.page = {
             "id": self.page_id,
             "name": settings.name,
@@ -107,6 +109,10 @@ def _build(name: str, data: dict[str, Any], snap: _Snapshot) -> OutboxEvent | No
             context["update_id"] = update_public_id
             topic = f"incident:{incident.id}"
         context["incident"] = obj
+        # Every translation, so each subscriber's language renders without a query per message.
+        if texts := snapshot_texts(incident.id):
+            context["translations"] = texts
+        context["default_language"] = snap.default_language
         route |= {
             "incident_id": incident.id,
             "component_ids": sorted(c.id for c in incident.components),

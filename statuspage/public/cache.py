@@ -126,13 +126,14 @@ CACHED_ENDPOINTS: dict[str, Rule] = {
     "feeds.maintenance_ics": Rule(),
     "feeds.badge": Rule(),
     "feeds.component_badge": Rule(),
-    # The API speaks English whatever the request asks for.
-    "api_v2.summary": Rule(localized=False),
+    # The API's labels are English whatever the request asks for; only ?lang= (never a
+    # cookie or header) picks the language of incident content.
+    "api_v2.summary": Rule(("lang",), localized=False),
     "api_v2.status": Rule(localized=False),
     "api_v2.components": Rule(localized=False),
-    "api_v2.incidents": Rule(localized=False),
-    "api_v2.incidents_unresolved": Rule(localized=False),
-    "api_v2.incident": Rule(localized=False),
+    "api_v2.incidents": Rule(("lang",), localized=False),
+    "api_v2.incidents_unresolved": Rule(("lang",), localized=False),
+    "api_v2.incident": Rule(("lang",), localized=False),
     "api_v2.maintenances": Rule(localized=False),
     "api_v2.maintenances_upcoming": Rule(localized=False),
     "api_v2.maintenances_active": Rule(localized=False),

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.units import format_unit
-from flask_babel import format_percent, format_timedelta, get_locale
+from flask import has_request_context
+from flask_babel import format_decimal, format_percent, format_timedelta, get_locale
 
+from ..clock import utcnow
 from .viewmodels import DateView, TimeView
 
 
@@ -83,6 +86,53 @@ def duration_text(delta: timedelta) -> str:
     if delta < timedelta(days=2):
         return minutes_text(delta.total_seconds() / 60)
     return format_timedelta(delta, threshold=1.5)
+
+
+def relative_text(at: datetime, now: datetime) -> str:
+    """Return how long ago (or in how long) at is, e.g. "12 minutes ago", in the locale."""
+    return format_timedelta(at - now, add_direction=True, threshold=1.5)
+
+
+def number_text(value: float) -> str:
+    """Return a number with the locale's separators, e.g. "12,345" or "12.345"."""
+    return format_decimal(value)
+
+
+def register_filters(env: Any) -> None:
+    """Install the formatting filters (and lang/dir helpers) every template uses."""
+
+    def page_zone() -> ZoneInfo:
+        # Pages and the console show the page's zone; mail is rendered outside any request.
+        from ..themes.render import current_page
+
+        return current_page().zone if has_request_context() else ZoneInfo("UTC")
+
+    def datetime_filter(at: datetime | None) -> str:
+        return datetime_text(at, page_zone()) if at else ""
+
+    def date_filter(day: date | None, form: str = "medium") -> str:
+        return date_text(day, form) if day else ""
+
+    def duration_filter(delta: timedelta | None) -> str:
+        return duration_text(delta) if delta is not None else ""
+
+    def reltime_filter(at: datetime | None, now: datetime | None = None) -> str:
+        return relative_text(at, now or utcnow()) if at else ""
+
+    from ..i18n import html_lang, text_direction
+
+    # Globals, not a context processor: mail templates render without a request.
+    env.globals.update(html_lang=html_lang, text_direction=text_direction)
+    env.filters.update(
+        {
+            "datetime_text": datetime_filter,
+            "date_text": date_filter,
+            "number": number_text,
+            "percent": percent_text,
+            "duration": duration_filter,
+            "reltime": reltime_filter,
+        }
+    )
 
 
 def weekday_names(first_weekday: int) -> tuple[tuple[str, str], ...]:

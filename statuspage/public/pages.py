@@ -28,6 +28,7 @@ from ..components.queries import (
 from ..components.rollup import indicator_description, page_indicator, worst_status
 from ..components.uptime import DayUptime, day_bounds, last_days, overall_uptime
 from ..errors import NotFoundError
+from ..i18n import html_lang, language_name, reader_languages
 from ..incidents.models import Impact
 from ..incidents.queries import (
     ComponentRef,
@@ -40,6 +41,7 @@ from ..incidents.queries import (
     incidents_started_between,
     open_incidents,
 )
+from ..incidents.translations import localize_incidents
 from ..maintenance.queries import (
     MaintenanceRead,
     MaintenanceUpdateRead,
@@ -101,8 +103,30 @@ def _refs(refs: Sequence[ComponentRef]) -> tuple[ComponentRefView, ...]:
     return tuple(ComponentRefView(r.public_id, r.name) for r in refs)
 
 
-def _incident_update(update: IncidentUpdateRead, tz: ZoneInfo) -> UpdateView:
+def _localized(incidents: Sequence[IncidentRead]) -> list[IncidentRead]:
+    reader, default = reader_languages()
+    return localize_incidents(incidents, reader, default)
+
+
+def fallback_note(incident: IncidentRead) -> str | None:
+    """Say that (part of) an incident is not in the reader's language, and which one it is in."""
+    if not incident.is_fallback:
+        return None
+    return _(
+        "Not available in %(language)s: shown in %(original)s.",
+        language=language_name(incident.asked_language),
+        original=language_name(current_page().default_language),
+    )
+
+
+def _content_lang(language: str, asked: str) -> str | None:
+    """Return a lang attribute for content in language when the page is in another one."""
+    return html_lang(language) if language and asked and language != asked else None
+
+
+def _incident_update(update: IncidentUpdateRead, tz: ZoneInfo, asked: str = "") -> UpdateView:
     return UpdateView(
+        lang=_content_lang(update.language, asked),
         public_id=update.public_id,
         status=update.status.value,
         status_label=incident_status_label(update.status),
@@ -232,7 +256,7 @@ def front_page(now: datetime) -> FrontPageView:
     """Return the status page: headline, incidents, maintenance, components, uptime."""
     tz = current_page().zone
     tree = visible_component_tree()
-    incidents = open_incidents()
+    incidents = _localized(open_incidents())
     in_progress, upcoming = current_and_upcoming(now)
 
     indicator = page_indicator(tree.components, incidents, bool(in_progress))
@@ -319,8 +343,10 @@ def _incident_summary(incident: IncidentRead, tz: ZoneInfo) -> IncidentSummaryVi
         status=incident.status.value,
         status_label=incident_status_label(incident.status),
         started_at=time_view(incident.started_at, tz),
-        latest=_incident_update(latest, tz) if latest else None,
+        latest=_incident_update(latest, tz, incident.asked_language) if latest else None,
         components=_refs(incident.components),
+        fallback_note=fallback_note(incident),
+        lang=_content_lang(incident.language, incident.asked_language),
     )
 
 
@@ -330,7 +356,7 @@ def _incident_summary(incident: IncidentRead, tz: ZoneInfo) -> IncidentSummaryVi
 def incident_page(public_id: str, now: datetime) -> IncidentPageView:
     """Return an incident's page; raise NotFoundError for unknown or hidden ones."""
     tz = current_page().zone
-    incident = get_incident(public_id)
+    incident = _localized([get_incident(public_id)])[0]
     if incident.resolved_at is not None:
         duration = duration_text(incident.resolved_at - incident.started_at)
     elif incident.is_open:
@@ -349,13 +375,15 @@ def incident_page(public_id: str, now: datetime) -> IncidentPageView:
         resolved_at=time_view(incident.resolved_at, tz) if incident.resolved_at else None,
         duration_text=duration,
         components=_refs(incident.components),
-        updates=tuple(_incident_update(u, tz) for u in incident.updates),
+        updates=tuple(_incident_update(u, tz, incident.asked_language) for u in incident.updates),
         postmortem_html=render_markdown(incident.postmortem_body)
         if incident.postmortem_published
         else None,
         postmortem_published_at=time_view(incident.postmortem_published_at, tz)
         if incident.postmortem_published and incident.postmortem_published_at
         else None,
+        fallback_note=fallback_note(incident),
+        lang=_content_lang(incident.language, incident.asked_language),
     )
 
 
@@ -401,7 +429,7 @@ def history_page(page: int, now: datetime) -> HistoryPageView:
     start, end = _month_start(bottom, tz), _month_start(top + 1, tz)
 
     by_month: dict[int, list[tuple[datetime, HistoryEntryView]]] = defaultdict(list)
-    for incident in incidents_started_between(start, end):
+    for incident in _localized(incidents_started_between(start, end)):
         local = incident.started_at.astimezone(tz)
         by_month[_month_index(local.year, local.month)].append(
             (incident.started_at, _incident_entry(incident, tz))
@@ -451,6 +479,8 @@ def _incident_entry(incident: IncidentRead, tz: ZoneInfo) -> HistoryEntryView:
         start=time_view(incident.started_at, tz),
         end=time_view(incident.resolved_at, tz) if incident.resolved_at else None,
         summary_html=render_markdown(latest.body) if latest else render_markdown(""),
+        fallback_note=fallback_note(incident),
+        lang=_content_lang(incident.language, incident.asked_language),
     )
 
 

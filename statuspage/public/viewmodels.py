@@ -53,6 +53,8 @@ class UpdateView:
     body_html: Markup
     display_at: TimeView
     changes: tuple[ChangeView, ...] = ()
+    # The body's language when it differs from the page's (an untranslated fallback).
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,9 @@ class IncidentSummaryView:
     started_at: TimeView
     latest: UpdateView | None
     components: tuple[ComponentRefView, ...]
+    # Says the reader's language has no translation and which language is shown instead.
+    fallback_note: str | None = None
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,8 @@ class IncidentPageView:
     updates: tuple[UpdateView, ...]
     postmortem_html: Markup | None
     postmortem_published_at: TimeView | None
+    fallback_note: str | None = None
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,8 @@ class HistoryEntryView:
     start: TimeView
     end: TimeView | None
     summary_html: Markup
+    fallback_note: str | None = None
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

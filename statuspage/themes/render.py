@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
@@ -25,6 +25,7 @@ from flask_babel import get_locale, refresh
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..i18n import html_lang, language_name, text_direction
 from ..site.css import safe_css
 from .loader import DEFAULT_THEME, TEMPLATE_API_VERSION, read_theme, safe_theme_name, themed
 from .loader import themes_root as _themes_root
@@ -74,6 +75,18 @@ class FeedLinks:
 
 
 @dataclass(frozen=True)
+class LanguageOption:
+    """One entry of the language menu, named in its own language."""
+
+    code: str
+    name: str
+    lang: str
+    dir: str
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
 class SiteView:
     """What every public template knows about the page as a whole."""
 
@@ -92,6 +105,8 @@ class SiteView:
     time_zone: str
     # Set on a console preview: the theme visitors see meanwhile.
     preview_of: str | None = None
+    languages: tuple[LanguageOption, ...] = ()
+    language_name: str = ""
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -184,6 +199,9 @@ def default_page() -> PageConfig:
 
 def prepare_public_request() -> None:
     """Load the page settings before a public view formats any time or text."""
+    # A locale Babel cached before this request (code run in an app context that the
+    # request shares) must not decide this request's language.
+    refresh()
     current_page()
 
 
@@ -264,13 +282,12 @@ def _css(source: str | None) -> Markup | None:
     return Markup(css)  # noqa: S704
 
 
-def build_site(theme: str) -> SiteView:
+def build_site(theme: str, *, language_menu: bool = True) -> SiteView:
     """Return the `site` view-model for the given theme and the current request."""
     page = current_page()
     previewing = has_request_context() and g.get("preview_theme") == theme
     locale = get_locale()
     locale_name = str(locale) if locale else "en"
-    rtl = bool(locale) and getattr(locale, "character_order", "") == "right-to-left"
     accent = page.accent_color if _COLOR_RE.match(page.accent_color or "") else DEFAULT_ACCENT
     links = tuple(
         LinkView(label, url)
@@ -292,16 +309,39 @@ def build_site(theme: str) -> SiteView:
             rss=f"{root}/history.rss", atom=f"{root}/history.atom", ics=f"{root}/maintenance.ics"
         ),
         locale=locale_name,
-        lang=locale_name.replace("_", "-"),
-        dir="rtl" if rtl else "ltr",
+        lang=html_lang(locale_name),
+        dir=text_direction(locale_name),
         time_zone=page.zone.key,
         preview_of=site_theme() if previewing else None,
+        languages=_language_options(locale_name) if language_menu else (),
+        language_name=language_name(locale_name),
+    )
+
+
+def _language_options(current: str) -> tuple[LanguageOption, ...]:
+    """Return the language menu: this page in every language (links with ?lang=)."""
+    codes = list(current_app.config.get("LANGUAGES") or [])
+    if len(codes) < 2 or not has_request_context():
+        return ()
+    # Only the path: the page's other parameters are not part of what the menu changes.
+    path = request.script_root + request.path
+    return tuple(
+        LanguageOption(
+            code=code,
+            name=language_name(code),
+            lang=html_lang(code),
+            dir=text_direction(code),
+            href=f"{path}?{urlencode({'lang': code})}",
+            current=code == current,
+        )
+        for code in codes
     )
 
 
 def render_public(template: str, status: int = 200, **context: Any) -> Response:
     """Render a public template in the active theme, with `site` in its context."""
     theme = active_theme()
-    context.setdefault("site", build_site(theme))
+    # Error pages get no language menu: it would link to the failing URL again.
+    context.setdefault("site", build_site(theme, language_menu=status < 400))
     response = make_response(render_template(themed(template, theme), **context), status)
     return response

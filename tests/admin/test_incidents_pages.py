@@ -25,6 +25,8 @@ WRITE_ROUTES = [
     ("POST", "/admin/incidents/{incident}/postmortem/revert"),
     ("GET", "/admin/incidents/{incident}/hide"),
     ("POST", "/admin/incidents/{incident}/hide"),
+    ("GET", "/admin/incidents/{incident}/translations"),
+    ("POST", "/admin/incidents/{incident}/translations"),
     ("GET", "/admin/incidents/{incident}/delete"),
     ("GET", "/admin/incidents/{incident}/wording"),
     ("POST", "/admin/incidents/{incident}/wording"),
@@ -169,7 +171,7 @@ def test_write_routes_need_a_communicator_and_reading_needs_any_staff(app):
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith(("admin.incident_", "admin.preview"))
     } - readable
-    assert len(writes) == 11  # the ten incident actions and the support wording
+    assert len(writes) == 12  # ten incident actions, the support wording, the translations
     for endpoint in writes:
         assert required_role(app.view_functions[endpoint]) is Role.COMMUNICATOR, endpoint
     for endpoint in readable:

@@ -159,9 +159,9 @@ def test_etag_answers_304(frozen_clock, demo, client, path):
 
 @pytest.mark.parametrize("path", ["/history.rss", "/history.atom"])
 def test_lang_is_accepted(frozen_clock, demo, client, app, path):
-    # Only English has a catalog for now: ?lang= must be accepted and name the feed's language.
+    # Every page language is accepted and names the feed's language as a tag (pt-BR).
     for lang in app.config["LANGUAGES"]:
-        assert parse(client.get(f"{path}?lang={lang}")).feed.language == lang
+        assert parse(client.get(f"{path}?lang={lang}")).feed.language == lang.replace("_", "-")
     assert parse(client.get(f"{path}?lang=xx")).feed.language == "en"
 
 

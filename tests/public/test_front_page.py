@@ -219,7 +219,8 @@ def test_components_in_position_order_groups_interleaved(frozen_clock, app_ctx, 
         )
     ]
     assert order == ["Zeta", "Group B", "Omega"]
-    names = [n.text for n in doc.find("details").find_all(cls="component-name")]
+    group = doc.find("details", cls="component-group")
+    names = [n.text for n in group.find_all(cls="component-name")]
     assert names == ["First", "Second"]
 
 

@@ -90,6 +90,16 @@
     if (!restoring && target instanceof Element && target.closest(".uptime-day")) clearDismissed();
   });
 
+  // The language menu: remember the choice for the next pages (the link's ?lang= works alone).
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var link = target instanceof Element ? target.closest("a[data-set-lang]") : null;
+    if (!link) return;
+    var code = link.getAttribute("data-set-lang");
+    if (!/^[A-Za-z_]{2,10}$/.test(code)) return;
+    document.cookie = "lang=" + code + "; path=/; max-age=31536000; SameSite=Lax";
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", localTimes);
   } else {
