@@ -11,7 +11,7 @@ import pytest
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "themes.md"
 VIEW_MODELS = {
-    "statuspage.themes.render": ["SiteView", "FeedLinks", "LinkView"],
+    "statuspage.themes.render": ["SiteView", "FeedLinks", "LinkView", "LanguageOption"],
     "statuspage.public.viewmodels": None,  # every dataclass in the module
     "statuspage.embed.pages": ["EmbedPageView", "EmbedItemView"],
     "statuspage.public.subscription_pages": [
