@@ -371,14 +371,16 @@ class _Loader:
 
 
 class _SupportDemo:
-    """Customers, subscribers at their domains, the alert behind the active incident, wording."""
+    """Customers, the alert behind the active incident and the support wording.
+
+    No subscribers: the demo's worker would try to mail them.
+    """
 
     def __init__(self, loader: _Loader) -> None:
         self.loader = loader
 
     def load(self, active: Incident) -> None:
         from ..customers.services import CustomerInput, create_customer
-        from ..subscribers.services import subscribe
 
         loader = self.loader
         for spec in stories.CUSTOMERS:
@@ -394,16 +396,6 @@ class _SupportDemo:
                 actor=loader.actor,
                 actor_id=loader.actor_id,
             )
-            for address in spec.contacts:
-                subscribe(
-                    "email",
-                    address,
-                    language=spec.language,
-                    skip_confirmation=True,
-                    staff=True,
-                    actor=loader.actor,
-                    actor_id=loader.actor_id,
-                )
         self._alert(active)
 
     def _alert(self, active: Incident) -> None:

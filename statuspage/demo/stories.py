@@ -383,16 +383,15 @@ class CustomerSpec:
     plan: str
     language: str
     components: tuple[str, ...]
-    contacts: tuple[str, ...]  # email subscribers at its domains
 
 
 CUSTOMERS = (
     CustomerSpec("Globex Corporation", "CRM-1001", ("globex.example",), "Enterprise", "en",
-                 ("dashboard", "api"), ("ops@globex.example",)),
+                 ("dashboard", "api")),
     CustomerSpec("Initech GmbH", "CRM-1002", ("initech.example",), "Business", "de",
-                 ("dashboard",), ("it@initech.example", "status@initech.example")),
+                 ("dashboard",)),
     CustomerSpec("Umbrella Health", "CRM-1003", ("umbrella.example",), "Starter", "fr",
-                 ("api", "auth"), ("noc@umbrella.example",)),
+                 ("api", "auth")),
 )  # fmt: skip
 
 # The alert behind the active incident, as Grafana would send it in.

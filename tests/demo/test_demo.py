@@ -220,7 +220,7 @@ def test_support_view_has_customers_an_alert_and_wording(demo, app):
 
     client = app.test_client()
     sign_in(client, "support@example.com", demo.admin_password)
-    found = client.get("/support/customers?q=it@initech.example")
+    found = client.get("/support/customers?q=someone@initech.example")
     assert found.status_code == 200
     assert "Initech GmbH" in found.get_data(as_text=True)
     now = client.get("/support/").get_data(as_text=True)
