@@ -79,15 +79,28 @@ def api_reader_languages() -> tuple[str, str]:
     return (asked if asked in available_locales() else default), default
 
 
-def language_name(code: str) -> str:
-    """Return a language's name in that language ("Deutsch" for de), else the code."""
+def language_name(code: str, in_locale: str | None = None) -> str:
+    """Return a language's name: its own ("Deutsch", for menus) or in in_locale ("allemand").
+
+    A name in in_locale is for use inside a sentence, so it keeps that language's case.
+    """
     from babel import Locale, UnknownLocaleError
 
     try:
-        name = Locale.parse(code).get_display_name(Locale.parse(code))
+        language = Locale.parse(code)
+        name = language.get_display_name(Locale.parse(in_locale) if in_locale else language)
     except (ValueError, UnknownLocaleError):
         return code
-    return (name[:1].upper() + name[1:]) if name else code
+    if not name:
+        return code
+    return name if in_locale else name[:1].upper() + name[1:]
+
+
+def language_in_sentence(code: str) -> str:
+    """Return a language's name in the language of the current request, for a sentence."""
+    from flask_babel import get_locale
+
+    return language_name(code, str(get_locale() or "en"))
 
 
 def html_lang(code: str) -> str:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..accounts.models import Role
 from ..errors import ValidationError
-from ..i18n import html_lang, language_name, text_direction
+from ..i18n import html_lang, language_in_sentence, language_name, text_direction
 from ..incidents import services as incident_services
 from ..incidents import template_services
 from ..incidents import translations as translation_services
@@ -66,9 +66,7 @@ def incident_translations(incident_id: str) -> ResponseReturnValue:
         data = translation_services.IncidentTranslationData(
             name=request.form.get("name", ""),
             postmortem_body=request.form.get("postmortem_body", ""),
-            updates={
-                u.public_id: request.form.get(f"update-{u.public_id}", "") for u in updates
-            },
+            updates={u.public_id: request.form.get(f"update-{u.public_id}", "") for u in updates},
         )
         if form.validate_on_submit():
             try:
@@ -84,7 +82,10 @@ def incident_translations(incident_id: str) -> ResponseReturnValue:
                 errors = dict(exc.errors)
             else:
                 flash(
-                    _("The %(language)s translation is saved.", language=language_name(locale)),
+                    _(
+                        "The %(language)s translation is saved.",
+                        language=language_in_sentence(locale),
+                    ),
                     "success",
                 )
                 return redirect(
@@ -115,8 +116,8 @@ def incident_translations(incident_id: str) -> ResponseReturnValue:
         locale=locale,
         lang=html_lang(locale),
         dir=text_direction(locale),
-        language=language_name(locale),
-        default_language=language_name(current_page().default_language),
+        language=language_in_sentence(locale),
+        default_language=language_in_sentence(current_page().default_language),
         choices=_choices(locales, locale),
         postmortem_html=render_markdown(incident.postmortem_body or ""),
         max_name=translation_services.MAX_NAME_LENGTH,
@@ -155,7 +156,10 @@ def template_translations(template_id: str) -> ResponseReturnValue:
                 errors = dict(exc.errors)
             else:
                 flash(
-                    _("The %(language)s translation is saved.", language=language_name(locale)),
+                    _(
+                        "The %(language)s translation is saved.",
+                        language=language_in_sentence(locale),
+                    ),
                     "success",
                 )
                 return redirect(
@@ -175,8 +179,8 @@ def template_translations(template_id: str) -> ResponseReturnValue:
         locale=locale,
         lang=html_lang(locale),
         dir=text_direction(locale),
-        language=language_name(locale),
-        default_language=language_name(current_page().default_language),
+        language=language_in_sentence(locale),
+        default_language=language_in_sentence(current_page().default_language),
         choices=_choices(locales, locale),
         original_html=render_markdown(template.body or ""),
         max_name=translation_services.MAX_NAME_LENGTH,

@@ -352,8 +352,8 @@ def _translation(
 
     note = _(
         "Not available in %(language)s: shown in %(original)s.",
-        language=language_name(_babel_locale(language)),
-        original=language_name(default),
+        language=language_name(_babel_locale(language), _babel_locale(language)),
+        original=language_name(default, _babel_locale(language)),
     )
     return texts, note
 

@@ -114,8 +114,8 @@ def fallback_note(incident: IncidentRead) -> str | None:
         return None
     return _(
         "Not available in %(language)s: shown in %(original)s.",
-        language=language_name(incident.asked_language),
-        original=language_name(current_page().default_language),
+        language=language_name(incident.asked_language, incident.asked_language),
+        original=language_name(current_page().default_language, incident.asked_language),
     )
 
 
