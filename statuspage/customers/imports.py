@@ -9,17 +9,11 @@ are written, rows with errors are skipped and reported.
 from __future__ import annotations
 
 import contextlib
-import json
-import re
-import secrets
-import time
-from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
@@ -27,6 +21,7 @@ from ..clock import utcnow
 from ..db import unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
+from ..importjobs import JobFolder
 from . import csvio
 from .csvio import CustomerRow
 from .models import Customer
@@ -43,8 +38,6 @@ from .services import (
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_REPORTED_ERRORS = 1000
 FOLDER = "customer-imports"
-ABANDONED_AFTER = timedelta(days=7)
-_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 @dataclass
@@ -67,36 +60,12 @@ class CustomerImport:
     skipped: int = 0
 
 
-def _folder() -> Path:
-    configured = current_app.config.get("CUSTOMER_IMPORT_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / FOLDER
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _forget_abandoned() -> None:
-    cutoff = time.time() - ABANDONED_AFTER.total_seconds()
-    for path in _folder().iterdir():
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-
-
-def _save(job: CustomerImport) -> None:
-    path = _folder() / f"{job.id}.json"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(asdict(job)), encoding="utf-8")
-    temporary.replace(path)
+_JOBS: JobFolder[CustomerImport] = JobFolder("CUSTOMER_IMPORT_DIR", FOLDER, CustomerImport)
 
 
 def find_import(job_id: str) -> CustomerImport | None:
     """Return an import by id, or None (also for ids that could not be ours)."""
-    if not _JOB_ID.match(job_id):
-        return None
-    path = _folder() / f"{job_id}.json"
-    if not path.is_file():
-        return None
-    return CustomerImport(**json.loads(path.read_text(encoding="utf-8")))
+    return _JOBS.find(job_id)
 
 
 @dataclass
@@ -197,7 +166,7 @@ def _changes(customer: Customer, values: dict[str, Any]) -> bool:
 
 def check_file(data: bytes, filename: str, *, actor: str) -> CustomerImport:
     """Dry-run an uploaded file (nothing is written to the database) and keep it for the import."""
-    _forget_abandoned()
+    _JOBS.forget_abandoned()
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationError(
             {"file": _("The file is larger than %(mb)d MB; split it.", mb=MAX_IMPORT_BYTES >> 20)}
@@ -208,7 +177,7 @@ def check_file(data: bytes, filename: str, *, actor: str) -> CustomerImport:
         raise ValidationError({"file": _("The file has a header row but no customers.")})
     plan = _plan(rows)
     job = CustomerImport(
-        id=secrets.token_urlsafe(24),
+        id=_JOBS.new_id(),
         filename=Path(filename or "customers.csv").name[:200],
         uploaded_by=actor,
         uploaded_at=utcnow().isoformat(),
@@ -223,8 +192,8 @@ def check_file(data: bytes, filename: str, *, actor: str) -> CustomerImport:
             job.updated += 1
         else:
             job.unchanged += 1
-    (_folder() / f"{job.id}.csv").write_text(text, encoding="utf-8")
-    _save(job)
+    _JOBS.upload(job.id).write_text(text, encoding="utf-8")
+    _JOBS.save(job)
     return job
 
 
@@ -232,7 +201,7 @@ def run_import(job: CustomerImport, *, actor: str, actor_id: int | None = None) 
     """Import a checked file in one transaction: valid rows are written, the others skipped."""
     if job.done:
         return job
-    path = _folder() / f"{job.id}.csv"
+    path = _JOBS.upload(job.id)
     rows = csvio.parse(path.read_text(encoding="utf-8"))
     with unit_of_work() as session:
         # Checked again: the database may have changed since the dry run.
@@ -259,6 +228,6 @@ def run_import(job: CustomerImport, *, actor: str, actor_id: int | None = None) 
     job.done = True
     job.created, job.changed, job.skipped = created, changed, plan.invalid
     job.errors = plan.errors
-    _save(job)
+    _JOBS.save(job)
     path.unlink(missing_ok=True)
     return job

@@ -7,14 +7,8 @@ subscribed are skipped, so running the same file again adds nothing twice.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import re
-import secrets
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +23,7 @@ from ..components.models import Component, ComponentGroup
 from ..db import unit_of_work
 from ..errors import ValidationError
 from ..extensions import db
+from ..importjobs import JobFolder
 from . import csvio
 from .csvio import ImportRow, RowError
 from .models import Channel, EventKind, Subscriber, SubscriberState
@@ -39,8 +34,6 @@ BATCH_SIZE = 500
 # A report longer than this helps nobody; the counts still cover every row.
 MAX_REPORTED_ERRORS = 1000
 FOLDER = "subscriber-imports"
-ABANDONED_AFTER = timedelta(days=7)
-_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Service error fields, by the CSV column a person would fix.
 _COLUMN = {
     "type": "channel",
@@ -117,37 +110,12 @@ class _Checked:
     language: str | None
 
 
-def _folder() -> Path:
-    configured = current_app.config.get("SUBSCRIBER_IMPORT_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / FOLDER
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _forget_abandoned() -> None:
-    """Delete the files of imports nobody touched for a week (checked but never run)."""
-    cutoff = time.time() - ABANDONED_AFTER.total_seconds()
-    for path in _folder().iterdir():
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-
-
-def _save(job: ImportJob) -> None:
-    path = _folder() / f"{job.id}.json"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(asdict(job)), encoding="utf-8")
-    temporary.replace(path)
+_JOBS: JobFolder[ImportJob] = JobFolder("SUBSCRIBER_IMPORT_DIR", FOLDER, ImportJob)
 
 
 def find_import(job_id: str) -> ImportJob | None:
     """Return an import by id, or None (also for ids that could not be ours)."""
-    if not _JOB_ID.match(job_id):
-        return None
-    path = _folder() / f"{job_id}.json"
-    if not path.is_file():
-        return None
-    return ImportJob(**json.loads(path.read_text(encoding="utf-8")))
+    return _JOBS.find(job_id)
 
 
 class _Lookup:
@@ -249,14 +217,14 @@ def _error_dict(error: RowError) -> dict[str, Any]:
 
 def check_file(data: bytes, filename: str, *, allow_apprise: bool, actor: str) -> ImportJob:
     """Dry-run an uploaded file (nothing is written to the database) and keep it for the import."""
-    _forget_abandoned()
+    _JOBS.forget_abandoned()
     text = csvio.decode(data)
     parsed = csvio.parse(text)
     if not parsed.rows:
         raise ValidationError({"file": _("The file has a header row but no subscribers.")})
     lookup = _Lookup()
     job = ImportJob(
-        id=secrets.token_urlsafe(24),
+        id=_JOBS.new_id(),
         filename=Path(filename or "subscribers.csv").name[:200],
         uploaded_by=actor,
         uploaded_at=utcnow().isoformat(),
@@ -290,8 +258,8 @@ def check_file(data: bytes, filename: str, *, allow_apprise: bool, actor: str) -
                 job.existing += 1
             else:
                 job.new += 1
-    (_folder() / f"{job.id}.csv").write_text(text, encoding="utf-8")
-    _save(job)
+    _JOBS.upload(job.id).write_text(text, encoding="utf-8")
+    _JOBS.save(job)
     return job
 
 
@@ -313,7 +281,7 @@ def start_import(
         )
     job.state = State.RUNNING
     job.consent = consent
-    _save(job)
+    _JOBS.save(job)
     return job
 
 
@@ -323,7 +291,7 @@ def import_next_batch(
     """Import the next batch of rows in one transaction; finish the import after the last."""
     if job.state != State.RUNNING:
         return job
-    path = _folder() / f"{job.id}.csv"
+    path = _JOBS.upload(job.id)
     rows = csvio.parse(path.read_text(encoding="utf-8")).rows
     batch = rows[job.next_row : job.next_row + BATCH_SIZE]
     lookup = _Lookup()
@@ -397,5 +365,5 @@ def import_next_batch(
     if job.next_row >= len(rows):
         job.state = State.DONE
         path.unlink(missing_ok=True)
-    _save(job)
+    _JOBS.save(job)
     return job
