@@ -1,7 +1,8 @@
 """Every public page in every theme, in chromium: axe-core, keyboard, motion and layout.
 
-One test per theme walks every public page at 1280 px and at 375 px, and again in
-dark mode. axe runs on each; nothing may scroll sideways, in both text directions. The pages
+One test per theme walks every public page at 1280 px and at 375 px, again in
+dark mode, and in every language at 375 px (the other themes: a sample of pages).
+axe runs on each; nothing may scroll sideways, in both text directions. The pages
 do not depend on the database engine, so these run on SQLite only.
 """
 
@@ -26,6 +27,9 @@ pytestmark = [
 ]
 
 THEMES = ["default", "compact", "high-contrast"]
+LANGUAGES = ["en", "de", "fr", "es", "pt_BR", "it", "nl", "ja", "zh_Hans", "ar"]
+# In the other themes, the pages whose text varies most between languages.
+THEME_SAMPLE = ("status page", "subscribe")
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
 NO_SIDEWAYS_SCROLL_JS = "() => document.scrollingElement.scrollWidth"
@@ -136,7 +140,31 @@ def test_every_public_page_in_the_theme(
     for label, url in public_urls(demo).items():
         dark.goto(url)
         assert_clean(dark, f"{label} in dark mode")
+
+    # Translations change lengths, directions and scripts: every language on a phone.
+    in_languages = public_urls(demo)
+    if theme != "default":
+        in_languages = {k: v for k, v in in_languages.items() if k in THEME_SAMPLE}
+    walk_languages(phone, in_languages)
     assert not errors
+
+
+def _in(url: str, language: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}lang={language}"
+
+
+def walk_languages(page: Any, urls: dict[str, str]) -> None:
+    """Open each page in every language: the right lang, axe clean, no sideways scroll."""
+    for language in LANGUAGES:
+        for label, url in urls.items():
+            response = page.goto(_in(url, language))
+            assert response is not None
+            assert response.status in {200, 400, 404}, (language, label, response.status)
+            lang = page.evaluate("() => document.documentElement.lang")
+            assert lang.replace("-", "_") == language, (label, lang)
+            assert_clean(page, f"{label} in {language}")
+            scroll_width = page.evaluate(NO_SIDEWAYS_SCROLL_JS)
+            assert scroll_width <= PHONE["width"], f"{label} in {language} scrolls sideways"
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -195,3 +223,4 @@ def test_keyboard_focus_and_reduced_motion(
     if not was_open:
         group.evaluate("(el) => { el.open = true; }")
     assert page.evaluate(MOTION_JS) == []
+
