@@ -24,6 +24,7 @@ _FLAG = "public_changed"
 PRIVATE_TABLE_PREFIXES = (
     "alert_event",
     "api_key",
+    "approved_wording",
     "audit",
     "broadcast_channel",
     "customer",
@@ -33,10 +34,12 @@ PRIVATE_TABLE_PREFIXES = (
     "integration",
     "internal_incident",
     "mapping_rule",
+    "message_template",
     "outbox_event",
     "public_version",
     "reminder",
     "subscriber",
+    "support_note",
     "user",
     "worker_heartbeat",
 )

@@ -680,3 +680,30 @@ def test_response_that_reads_the_session_is_not_cached(
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_every_table_is_either_public_or_listed_private():
+    """A new table must be thought about: private ones are listed, the rest count as public."""
+    import statuspage.models  # noqa: F401  (every model, so metadata is complete)
+    from statuspage.extensions import db as database
+    from statuspage.public.version import PRIVATE_TABLE_PREFIXES
+
+    public = {
+        "component",
+        "component_group",
+        "component_status_change",
+        "incident",
+        "incident_component",
+        "incident_translation",
+        "incident_update",
+        "incident_update_component",
+        "incident_update_translation",
+        "maintenance",
+        "maintenance_component",
+        "maintenance_update",
+        "page_settings",
+    }
+    tables = set(database.metadata.tables)
+    private = {t for t in tables if t.startswith(PRIVATE_TABLE_PREFIXES)}
+    assert tables - private - public == set(), "new table: add it to one of the two lists"
+    assert public <= tables
