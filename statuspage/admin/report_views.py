@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ..clock import utcnow
+from ..csvcells import csv_lines
 from ..public.formatting import duration_text, iso_utc, month_label, percent_text
 from ..reports.charts import BarChart, bar_chart
 from ..reports.metrics import MonthStats
@@ -287,24 +286,14 @@ def reports() -> ResponseReturnValue:
     )
 
 
-def _safe_cell(value: object) -> object:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _seconds(delta: timedelta | None) -> str:
     return "" if delta is None else str(int(delta.total_seconds()))
 
 
 def _csv(rows: list[list[object]], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
+    header, *body = rows
     return Response(
-        buffer.getvalue(),
+        "".join(csv_lines([str(cell) for cell in header], body)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

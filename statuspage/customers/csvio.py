@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from ..csvcells import csv_lines, unguard_cell
 from ..errors import ValidationError
-from ..subscribers.csvio import decode, guard_cell, join_list
+from ..subscribers.csvio import decode, join_list
 
 __all__ = ["decode", "export_lines", "join_list", "parse"]
 
@@ -20,20 +21,11 @@ EXPORT_COLUMNS = ("id", "name", "external_id", "domains", "plan", "language", "c
 IMPORT_COLUMNS = EXPORT_COLUMNS
 # Component names may hold spaces, so only ; and | separate list cells here.
 _LIST_SEPARATOR = re.compile(r"\s*[;|]\s*")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_lines(rows: Iterable[Sequence[str]]) -> Iterator[str]:
     """Yield the export's CSV text line by line: the header, then each row guarded."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    yield buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([guard_cell(cell) for cell in row])
-        yield buffer.getvalue()
+    return csv_lines(EXPORT_COLUMNS, rows)
 
 
 @dataclass(frozen=True)
@@ -56,10 +48,7 @@ def split_list(value: str) -> tuple[str, ...]:
     return tuple(part for part in _LIST_SEPARATOR.split(value.strip()) if part)
 
 
-def _unguard(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
-        return value[1:]
-    return value
+_unguard = unguard_cell
 
 
 def parse(text: str) -> list[CustomerRow]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from ..csvcells import csv_lines, unguard_cell
 from ..errors import ValidationError
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -31,14 +32,7 @@ IMPORT_COLUMNS = ("channel", "target", "components", "groups", "language", "even
 # Columns of our own export that an import reads past, so an export can be imported again.
 _IGNORED_COLUMNS = {"id", "state", "created_at", "confirmed_at"}
 _ALIASES = {"kinds": "events"}
-# Spreadsheets run cells starting with these as formulas (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _LIST_SEPARATOR = re.compile(r"[;|\s]+")
-
-
-def guard_cell(value: str) -> str:
-    """Return a cell a spreadsheet will show as text, never run as a formula."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def join_list(values: Iterable[str]) -> str:
@@ -48,15 +42,7 @@ def join_list(values: Iterable[str]) -> str:
 
 def export_lines(rows: Iterable[Sequence[str]]) -> Iterator[str]:
     """Yield the export's CSV text line by line: the header, then each row guarded."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    yield buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([guard_cell(cell) for cell in row])
-        yield buffer.getvalue()
+    return csv_lines(EXPORT_COLUMNS, rows)
 
 
 @dataclass(frozen=True)
@@ -160,7 +146,4 @@ def parse(text: str) -> ParsedFile:
     return parsed
 
 
-def _unguard(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
-        return value[1:]
-    return value
+_unguard = unguard_cell
