@@ -23,10 +23,18 @@ _RETRYABLE_4XX = {408, 429}
 
 
 def envelope(message: Outgoing, base_url: str, documentation: str | None = None) -> dict[str, Any]:
-    """Return the JSON body for one webhook: the event snapshot plus `meta` and `event`."""
+    """Return the JSON body for one webhook: the event snapshot plus `meta` and `event`.
+
+    The keys stay Statuspage's; the human text in them (incident name, update bodies,
+    postmortem) is in the subscriber's language when the communicator translated it, and
+    `meta.language` says which language the text is in.
+    """
     context = dict(message.context)
     kind = str(context.pop("kind", ""))
     context.pop("update_id", None)
+    translations = context.pop("translations", None)
+    default = context.pop("default_language", None)
+    language = _translate(context, translations, default, message.language)
     body: dict[str, Any] = {
         "meta": {
             "unsubscribe": message.unsubscribe_url,
@@ -34,9 +42,39 @@ def envelope(message: Outgoing, base_url: str, documentation: str | None = None)
             "generated_at": timestamp(utcnow()),
         },
     }
+    if language:
+        body["meta"]["language"] = language
     body.update(context)
     body["event"] = kind
     return body
+
+
+def _translate(
+    context: dict[str, Any], translations: Any, default: Any, language: str | None
+) -> str | None:
+    """Put the subscriber-language texts into context's incident; return the text's language."""
+    if not isinstance(default, str) or not default:
+        return None
+    wanted = (language or default).replace("-", "_")
+    texts = translations.get(wanted) if isinstance(translations, dict) else None
+    incident = context.get("incident")
+    if wanted == default.replace("-", "_") or not isinstance(texts, dict):
+        return default
+    if not isinstance(incident, dict) or not texts.get("name"):
+        return default  # what the message is about has no translation: all in the original
+    incident = dict(incident)
+    incident["name"] = texts["name"]
+    if texts.get("postmortem_body") and incident.get("postmortem_body"):
+        incident["postmortem_body"] = texts["postmortem_body"]
+    bodies = texts.get("updates") or {}
+    incident["incident_updates"] = [
+        {**update, "body": bodies.get(str(update.get("id"))) or update.get("body")}
+        if isinstance(update, dict)
+        else update
+        for update in incident.get("incident_updates") or []
+    ]
+    context["incident"] = incident
+    return wanted
 
 
 class WebhookSender:

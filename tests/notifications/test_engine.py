@@ -430,3 +430,36 @@ def test_a_paced_channel_sends_no_more_than_its_rate_at_once(
     states = [d.state for d in deliveries()]
     assert states.count(DeliveryState.SENT) == 2
     assert states.count(DeliveryState.QUEUED) == 3
+
+
+def test_webhook_text_is_in_the_subscribers_language_when_translated(
+    engine: Flask, receiver: Receiver
+) -> None:
+    api = create_component("API")
+    webhook(receiver, "/de", language="de")
+    webhook(receiver, "/fr", language="fr")
+    webhook(receiver, "/en")
+    drain()  # the pings
+    create_incident(
+        "API errors",
+        "investigating",
+        "We are looking into it.",
+        {api: "partial_outage"},
+        translations={"de": {"name": "API-Fehler", "body": "Wir sehen uns das an."}},
+    )
+    drain()
+
+    german = json.loads(updates_to(receiver, "/de")[0].body)
+    assert german["incident"]["name"] == "API-Fehler"
+    assert german["incident"]["incident_updates"][0]["body"] == "Wir sehen uns das an."
+    assert german["meta"]["language"] == "de"
+    # No French translation: the original text, and the payload says which language it is.
+    french = json.loads(updates_to(receiver, "/fr")[0].body)
+    assert french["incident"]["name"] == "API errors"
+    assert french["meta"]["language"] == "en"
+    english = json.loads(updates_to(receiver, "/en")[0].body)
+    assert english["incident"]["incident_updates"][0]["body"] == "We are looking into it."
+    for payload in (german, french, english):
+        # Statuspage's keys only: the translations travel in our outbox, not to receivers.
+        assert "translations" not in payload
+        assert "default_language" not in payload
